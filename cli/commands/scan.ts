@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+// Placeholder until the emulator/readers work lands in this file (being written now).
+export function registerScanCommand(_program: Command): void {}

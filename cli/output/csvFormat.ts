@@ -1,0 +1,60 @@
+import { type ReportFormat } from "./reportFormat.js";
+
+const COLUMNS = [
+  "resourceId",
+  "resourceType",
+  "name",
+  "subscriptionId",
+  "resourceGroup",
+  "location",
+  "score",
+  "exposure",
+  "controlId",
+  "title",
+  "severity",
+  "status",
+  "reason",
+  "remediation",
+  "waiverExpiry",
+] as const;
+
+/**
+ * RFC 4180 quoting. Cells that a spreadsheet would run as a formula (names and reasons can carry
+ * attacker-chosen text such as tags) are prefixed with an apostrophe.
+ */
+export function csvCell(value: string | number): string {
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per finding, every status included. */
+export function csvFormat(): ReportFormat {
+  return {
+    begin: (out) => out.write(`${COLUMNS.join(",")}\r\n`),
+    resource(evaluation, out) {
+      const { resource } = evaluation;
+      for (const finding of evaluation.findings) {
+        const row = [
+          resource.resourceId,
+          resource.resourceType,
+          resource.name,
+          resource.subscriptionId,
+          resource.resourceGroup,
+          resource.location,
+          evaluation.score,
+          evaluation.exposure.class,
+          finding.controlId,
+          finding.title,
+          finding.severity,
+          finding.status,
+          finding.reason,
+          finding.remediation,
+          finding.waiver?.expires ?? "",
+        ];
+        out.write(`${row.map(csvCell).join(",")}\r\n`);
+      }
+    },
+    end: async () => {},
+  };
+}

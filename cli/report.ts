@@ -1,0 +1,69 @@
+import { type Command, Option } from "commander";
+import type { ResourceEvaluation } from "../shared/model/evaluation.js";
+import { csvFormat } from "./output/csvFormat.js";
+import { EstateSummary, type FailOn } from "./output/estateSummary.js";
+import { jsonFormat } from "./output/jsonFormat.js";
+import { markdownFormat } from "./output/markdownFormat.js";
+import { REPORT_FORMATS, type ReportFormat, type ReportFormatName } from "./output/reportFormat.js";
+import { ReportOutput } from "./output/reportOutput.js";
+import { sarifFormat } from "./output/sarifFormat.js";
+import { tableFormat } from "./output/tableFormat.js";
+
+export interface ReportOptions {
+  readonly format: ReportFormatName;
+  readonly output?: string;
+  readonly failOn: FailOn;
+}
+
+const FORMATS: Record<ReportFormatName, () => ReportFormat> = {
+  table: tableFormat,
+  json: jsonFormat,
+  csv: csvFormat,
+  sarif: sarifFormat,
+  markdown: markdownFormat,
+};
+
+/** The options every command that reports findings shares. */
+export function addReportOptions(command: Command): Command {
+  return command
+    .addOption(new Option("-f, --format <format>", "output format").choices(REPORT_FORMATS).default("table"))
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when a failure of this severity or higher is found")
+        .choices(["low", "medium", "high"])
+        .default("low"),
+    );
+}
+
+/**
+ * Streams evaluations into the chosen format, iterating once, and returns the exit code:
+ * 0 without a Fail at or above `failOn`, 1 with one.
+ */
+export async function renderReport(
+  evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
+  options: ReportOptions,
+): Promise<number> {
+  const summary = await writeReport(evaluations, options);
+  return summary.exitCode;
+}
+
+export async function writeReport(
+  evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
+  options: ReportOptions,
+): Promise<EstateSummary> {
+  const format = FORMATS[options.format]();
+  const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
+  const summary = new EstateSummary(options.failOn);
+  try {
+    format.begin(out);
+    for await (const evaluation of evaluations) {
+      summary.add(evaluation);
+      format.resource(evaluation, out);
+      await out.flushIfFull();
+    }
+    await format.end(summary, out);
+  } finally {
+    await out.close();
+  }
+  return summary;
+}

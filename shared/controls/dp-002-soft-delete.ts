@@ -1,0 +1,35 @@
+import { type Control, fail, pass, whenReadable } from "./control.js";
+
+export const SOFT_DELETE_RETENTION_DAYS = { min: 7, max: 90 } as const;
+
+export const softDeleteEnabled: Control = {
+  id: "VW-DP-002",
+  title: "Soft delete is enabled with a valid retention",
+  severity: "Medium",
+  appliesTo: ["vault", "managedHsm"],
+  rationale: "Soft delete keeps deleted objects recoverable for the retention period.",
+  evaluate: (resource) =>
+    whenReadable(
+      { enableSoftDelete: resource.enableSoftDelete, softDeleteRetentionInDays: resource.softDeleteRetentionInDays },
+      ({ enableSoftDelete, softDeleteRetentionInDays }) => {
+        const evidence = {
+          enableSoftDelete,
+          softDeleteRetentionInDays,
+          retentionDefaulted: resource.softDeleteRetentionInDays.known && resource.softDeleteRetentionInDays.defaulted,
+        };
+        if (!enableSoftDelete) {
+          const defaulted = resource.enableSoftDelete.known && resource.enableSoftDelete.defaulted;
+          return fail(defaulted ? "enableSoftDelete is not set, so soft delete is off." : "Soft delete is disabled.", evidence);
+        }
+        const { min, max } = SOFT_DELETE_RETENTION_DAYS;
+        if (softDeleteRetentionInDays < min || softDeleteRetentionInDays > max) {
+          return fail(`Soft delete retention is ${softDeleteRetentionInDays} days, outside ${min}–${max}.`, evidence);
+        }
+        return pass(`Soft delete is enabled with ${softDeleteRetentionInDays} days of retention.`, evidence);
+      },
+    ),
+  remediation: (resource) =>
+    resource.kind === "vault"
+      ? `Soft delete cannot be turned off on current vaults; on a legacy vault: az resource update --ids ${resource.id} --set properties.enableSoftDelete=true properties.softDeleteRetentionInDays=90`
+      : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.enableSoftDelete=true properties.softDeleteRetentionInDays=90`,
+};

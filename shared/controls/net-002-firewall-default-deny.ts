@@ -1,0 +1,26 @@
+import { sameText } from "../model/resource.js";
+import { type Control, azUpdateCommand, fail, notApplicable, pass, whenReadable } from "./control.js";
+import { publicAccessOff } from "./networkFacts.js";
+
+export const firewallDeniesByDefault: Control = {
+  id: "VW-NET-002",
+  title: "Firewall denies by default",
+  severity: "High",
+  appliesTo: ["vault", "managedHsm"],
+  rationale: "While public access is on, a firewall that allows by default admits every address on the internet.",
+  evaluate: (resource) =>
+    whenReadable({ publicAccessOff: publicAccessOff(resource), defaultAction: resource.defaultAction }, (seen) => {
+      if (seen.publicAccessOff) {
+        return notApplicable("Public network access is off, so the firewall filters no public traffic.");
+      }
+      const evidence = { defaultAction: seen.defaultAction, defaulted: resource.defaultAction.known && resource.defaultAction.defaulted };
+      if (sameText(seen.defaultAction, "Deny")) return pass("The firewall denies traffic by default.", evidence);
+      return fail(
+        evidence.defaulted
+          ? "No firewall default action is set, so every network is allowed."
+          : `The firewall default action is ${seen.defaultAction}: every network is allowed.`,
+        evidence,
+      );
+    }),
+  remediation: (resource) => azUpdateCommand(resource, "--default-action Deny"),
+};

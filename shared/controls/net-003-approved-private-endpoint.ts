@@ -1,0 +1,39 @@
+import { type Control, fail, pass, whenReadable } from "./control.js";
+import { countConnectionsByStatus, describeConnection, isApprovedAndProvisioned } from "./networkFacts.js";
+
+export const approvedPrivateEndpoint: Control = {
+  id: "VW-NET-003",
+  title: "Reached through an approved private endpoint",
+  severity: "Medium",
+  appliesTo: ["vault", "managedHsm"],
+  rationale: "A private endpoint keeps traffic on the Microsoft backbone and lets public access be turned off.",
+  evaluate: (resource) =>
+    whenReadable({ privateEndpointConnections: resource.privateEndpointConnections }, ({ privateEndpointConnections }) => {
+      const approved = privateEndpointConnections.filter(isApprovedAndProvisioned);
+      const evidence = {
+        connectionsByStatus: countConnectionsByStatus(privateEndpointConnections),
+        approvedAndProvisioned: approved.map(describeConnection),
+      };
+      if (approved.length > 0) {
+        return pass(`${approved.length} private endpoint connection(s) are approved and provisioned.`, evidence);
+      }
+      return fail(
+        privateEndpointConnections.length === 0
+          ? "The resource has no private endpoint connection."
+          : "No private endpoint connection is both approved and provisioned.",
+        evidence,
+      );
+    }),
+  remediation: (resource) => {
+    const groupId = resource.kind === "vault" ? "vault" : "managedhsm";
+    const approve =
+      resource.kind === "vault"
+        ? `az keyvault private-endpoint-connection approve --vault-name ${resource.name} --resource-group ${resource.resourceGroup} --name <connection>`
+        : `az keyvault private-endpoint-connection approve --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --name <connection>`;
+    return (
+      `az network private-endpoint create --name pe-${resource.name} --resource-group ${resource.resourceGroup} ` +
+      `--vnet-name <vnet> --subnet <subnet> --private-connection-resource-id ${resource.id} --group-id ${groupId} ` +
+      `--connection-name pe-${resource.name}; then, if the request awaits approval: ${approve}`
+    );
+  },
+};

@@ -1,0 +1,65 @@
+import { sameText } from "../model/resource.js";
+import { type Control, fail, notApplicable, pass, whenReadable } from "./control.js";
+import { overlappingNonPublicRanges, parseIpRule } from "./ipRules.js";
+import { publicAccessOff } from "./networkFacts.js";
+
+/** Service limits on the number of IP rules (Key Vault 1,000; Managed HSM 10). */
+export const MAX_IP_RULES = { vault: 1000, managedHsm: 10 } as const;
+
+interface OffendingRule {
+  readonly value: string | null;
+  readonly problems: readonly string[];
+}
+
+export const narrowIpRules: Control = {
+  id: "VW-NET-005",
+  title: "IP rules allow only narrow public ranges",
+  severity: "High",
+  appliesTo: ["vault", "managedHsm"],
+  rationale: "Broad or non-public ranges in the firewall admit far more clients than intended, or signal a misconfiguration.",
+  evaluate: (resource, options) =>
+    whenReadable(
+      { publicAccessOff: publicAccessOff(resource), defaultAction: resource.defaultAction, ipRules: resource.ipRules },
+      ({ publicAccessOff: off, defaultAction, ipRules }) => {
+        if (off) return notApplicable("Public network access is off, so IP rules admit nobody.");
+        if (!sameText(defaultAction, "Deny")) {
+          return notApplicable(`The firewall default action is ${defaultAction}: every address is admitted (see VW-NET-002).`);
+        }
+        const offending: OffendingRule[] = [];
+        for (const value of ipRules) {
+          const problems = ruleProblems(value, options.minIpRulePrefixLength);
+          if (problems.length > 0) offending.push({ value: value ?? null, problems });
+        }
+        const limit = MAX_IP_RULES[resource.kind];
+        const overLimit = ipRules.length > limit;
+        const evidence = { ruleCount: ipRules.length, ruleLimit: limit, offendingRules: offending };
+        if (offending.length === 0 && !overLimit) {
+          return pass(
+            ipRules.length === 0 ? "No IP rule admits public addresses." : `All ${ipRules.length} IP rule(s) are narrow public ranges.`,
+            evidence,
+          );
+        }
+        const reasons = [
+          offending.length > 0 ? `${offending.length} IP rule(s) are invalid, non-public or too broad` : undefined,
+          overLimit ? `${ipRules.length} IP rules exceed the service limit of ${limit}` : undefined,
+        ].filter((reason) => reason !== undefined);
+        return fail(`${reasons.join("; ")}.`, evidence);
+      },
+    ),
+  remediation: (resource) =>
+    resource.kind === "vault"
+      ? `az keyvault network-rule remove --name ${resource.name} --resource-group ${resource.resourceGroup} --ip-address <offending-range>; admit only public addresses or ranges of /16 or narrower`
+      : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.networkAcls.ipRules=<narrow public ranges, at most 10>`,
+};
+
+function ruleProblems(value: string | undefined, minPrefixLength: number): string[] {
+  const rule = parseIpRule(value);
+  if (!rule.valid) return [rule.problem];
+  const problems: string[] = [];
+  const overlapped = overlappingNonPublicRanges(rule.network, rule.prefixLength);
+  if (overlapped.length > 0) problems.push(`overlaps non-public range ${overlapped.join(", ")}`);
+  if (rule.prefixLength < minPrefixLength) {
+    problems.push(`/${rule.prefixLength} admits ${rule.addresses} addresses, broader than /${minPrefixLength}`);
+  }
+  return problems;
+}
