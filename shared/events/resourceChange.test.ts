@@ -4,7 +4,7 @@ import { parseDelivery } from "./eventEnvelope.js";
 import { coalesceChanges } from "./coalesce.js";
 import { resourceChangeOf } from "./resourceChange.js";
 
-const EVENTS_DIR = new URL("../../../shared/reference/events/", import.meta.url);
+const EVENTS_DIR = new URL("../../test/fixtures/events/", import.meta.url);
 function referenceEvents(file: string): Record<string, unknown>[] {
   const parsed = JSON.parse(readFileSync(new URL(file, EVENTS_DIR), "utf8")) as unknown;
   return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
