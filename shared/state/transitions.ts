@@ -1,0 +1,67 @@
+import type { ControlId, Finding, Severity, Status } from "../model/finding.js";
+import type { ControlTransition, RemovedControl } from "../sink/findingRows.js";
+
+/** What the state store remembers about one control of one resource. */
+export interface ControlMemory {
+  readonly status: Status;
+  /**
+   * Whether the control was last known to fail. `Unknown` keeps the earlier value: a control that could
+   * not be read has not been fixed, and one that comes back failing is no new violation.
+   */
+  readonly failing: boolean;
+  readonly severity: Severity;
+}
+
+export type ControlsMemory = Readonly<Partial<Record<ControlId, ControlMemory>>>;
+
+export interface TransitionResult {
+  readonly transitions: ReadonlyMap<ControlId, ControlTransition>;
+  readonly next: ControlsMemory;
+  /** Controls that had state but are not in the new evaluation: they get `Removed` rows, never silence. */
+  readonly dropped: readonly RemovedControl[];
+}
+
+function isFailing(status: Status, earlier: ControlMemory | undefined): boolean {
+  if (status === "Fail") return true;
+  if (status === "Unknown") return earlier?.failing ?? false;
+  return false;
+}
+
+function transitionOf(earlier: ControlMemory | undefined, failingNow: boolean): ControlTransition["transition"] {
+  if (earlier === undefined) return failingNow ? "New" : "Unchanged";
+  if (!earlier.failing && failingNow) return "New";
+  if (earlier.failing && !failingNow) return "Resolved";
+  return "Unchanged";
+}
+
+/**
+ * New when a control starts failing, Resolved when it stops, Unchanged otherwise; `previous` is the
+ * memory before this observation (`undefined` for a resource seen for the first time).
+ */
+export function computeTransitions(previous: ControlsMemory | undefined, findings: readonly Finding[]): TransitionResult {
+  const transitions = new Map<ControlId, ControlTransition>();
+  const next: Partial<Record<ControlId, ControlMemory>> = {};
+  for (const finding of findings) {
+    const earlier = previous?.[finding.controlId];
+    const failing = isFailing(finding.status, earlier);
+    transitions.set(finding.controlId, {
+      previousStatus: earlier?.status,
+      transition: transitionOf(earlier, failing),
+    });
+    next[finding.controlId] = { status: finding.status, failing, severity: finding.severity };
+  }
+  const dropped: RemovedControl[] = [];
+  for (const [controlId, memory] of Object.entries(previous ?? {}) as [ControlId, ControlMemory | undefined][]) {
+    if (memory !== undefined && !transitions.has(controlId)) {
+      dropped.push({ controlId, severity: memory.severity, previousStatus: memory.status });
+    }
+  }
+  return { transitions, next, dropped };
+}
+
+/** Every control with state, as `Removed` rows need them. */
+export function removedControls(memory: ControlsMemory): RemovedControl[] {
+  return (Object.entries(memory) as [ControlId, ControlMemory | undefined][]).flatMap(([controlId, control]) =>
+    control === undefined ? [] : [{ controlId, severity: control.severity, previousStatus: control.status }],
+  );
+}

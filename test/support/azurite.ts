@@ -1,0 +1,5 @@
+/**
+ * Azurite for integration tests: `const azurite = await startAzurite()` in `beforeAll`,
+ * `await azurite.stop()` in `afterAll`. Free loopback ports, in-memory, nothing left behind.
+ */
+export { startAzurite, type LocalAzurite, type StartAzuriteOptions } from "../../shared/state/localAzurite.js";
