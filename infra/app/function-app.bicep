@@ -1,0 +1,147 @@
+// The vaultwatch Function App on Flex Consumption: Node 20, one user-assigned identity for everything
+// (storage, Resource Graph and ARM reads, Logs Ingestion, Application Insights), HTTPS only, TLS 1.2.
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('azd deploys the code to the resource tagged with this service name (azure.yaml).')
+param serviceName string
+
+param identityResourceId string
+param identityClientId string
+param identityPrincipalId string
+
+param deploymentContainerName string
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+
+param applicationInsightsName string
+
+@description('vaultwatch settings (VAULTWATCH_*), validated by the app at start.')
+param vaultwatchSettings object
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+var roles = loadJsonContent('../roles/built-in-roles.json')
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
+  name: 'vaultwatch-plan'
+  params: {
+    name: planName
+    location: location
+    tags: tags
+    sku: {
+      name: 'FC1'
+      tier: 'FlexConsumption'
+    }
+    reserved: true
+  }
+}
+
+var hostSettings = {
+  // Identity-based host storage: no connection string exists anywhere.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  // DefaultAzureCredential picks the user-assigned identity from this.
+  AZURE_CLIENT_ID: identityClientId
+  // The connection string only locates the Application Insights resource; with local authentication
+  // disabled, telemetry is accepted only with the Entra token this authentication string asks for.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityResourceId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.outputs.resourceId
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: [for setting in items(union(vaultwatchSettings, hostSettings)): {
+        name: setting.key
+        value: setting.value
+      }]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityResourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+}
+
+// Basic (publishing-profile) credentials off: deployment goes through Entra ID only.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, identityPrincipalId, roles.monitoringMetricsPublisher.id)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher.id)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = functionApp.name
+output resourceId string = functionApp.id
+output defaultHostName string = functionApp.properties.defaultHostName

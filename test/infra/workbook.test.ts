@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyzeKql } from "../support/kusto.js";
+import { INFRA_DIR } from "./bicepSource.js";
+import { infraKustoTables, placeholders, withParameterValues, workbook, workbookItems, workbookParameterNames } from "./infraKql.js";
+
+const book = workbook();
+const items = workbookItems(book);
+const queryItems = items.filter((item) => item.type === 3);
+const SAMPLE_PARAMETER_VALUES = {
+  SelectedResource: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+};
+
+function item(name: string) {
+  const found = items.find((candidate) => candidate.name === name);
+  if (found === undefined) throw new Error(`The workbook has no item named ${name}`);
+  return found;
+}
+
+function resultColumns(name: string): string[] {
+  const query = withParameterValues(item(name).content.query ?? "", SAMPLE_PARAMETER_VALUES);
+  return analyzeKql(query, infraKustoTables()).resultColumns.map((column) => column.name);
+}
+
+describe("the workbook (workbook/vaultwatch.workbook.json)", () => {
+  it("is a Notebook/1.0 workbook whose workspace Bicep fills in", () => {
+    expect(book.version).toBe("Notebook/1.0");
+    expect(book.fallbackResourceIds).toEqual([]);
+    expect(readFileSync(join(INFRA_DIR, "app/workbook.bicep"), "utf8")).toContain("fallbackResourceIds: [\n        workspaceResourceId\n      ]");
+  });
+
+  it("has uniquely named items", () => {
+    const names = items.map((candidate) => candidate.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(queryItems.map((candidate) => [candidate.name, candidate] as const))(
+    "query %s is valid KQL over the findings table once its parameters have values",
+    (_name, candidate) => {
+      const query = withParameterValues(candidate.content.query ?? "", SAMPLE_PARAMETER_VALUES);
+      expect(analyzeKql(query, infraKustoTables()).errors).toEqual([]);
+    },
+  );
+
+  it("every query runs on the Log Analytics workspace", () => {
+    expect(queryItems.filter((candidate) => candidate.content.resourceType !== "microsoft.operationalinsights/workspaces").map((candidate) => candidate.name)).toEqual([]);
+  });
+
+  it("every parameter a query uses is declared, and every sample value matches one", () => {
+    const declared = workbookParameterNames(book);
+    const used = queryItems.flatMap((candidate) => placeholders(candidate.content.query ?? ""));
+    expect(used.filter((name) => !declared.includes(name))).toEqual([]);
+    expect(Object.keys(SAMPLE_PARAMETER_VALUES).filter((name) => !declared.includes(name))).toEqual([]);
+  });
+
+  it("current-state panels use the latest row per resource and control and drop deleted resources", () => {
+    for (const name of ["estate-score-now", "failures-by-control", "resources-ranked", "kinds-summary", "waivers"]) {
+      const query = item(name).content.query ?? "";
+      expect(query, name).toContain("summarize arg_max(TimeGenerated, *) by AzureResourceId, ControlId");
+      expect(query, name).toContain('where Status != "Removed"');
+    }
+  });
+
+  it("shows the estate score now and its trend over the chosen time range", () => {
+    expect(item("estate-score-now").content.visualization).toBe("tiles");
+    expect(resultColumns("estate-score-now")).toEqual(["Metric", "Value"]);
+    expect(item("estate-score-trend").content).toMatchObject({ visualization: "timechart", timeContextFromParameter: "TimeRange" });
+    expect(resultColumns("estate-score-trend")).toEqual(["Period", "EstateScore"]);
+  });
+
+  it("shows failures by control and severity", () => {
+    expect(resultColumns("failures-by-control")).toEqual(["ControlId", "ControlTitle", "Severity", "Resources"]);
+    expect(resultColumns("failures-by-severity")).toEqual(["Severity", "Failures"]);
+  });
+
+  it("ranks resources by score and drills down from the selected one to its findings and remediation", () => {
+    const ranking = item("resources-ranked");
+    expect(ranking.content).toMatchObject({ exportFieldName: "AzureResourceId", exportParameterName: "SelectedResource" });
+    expect(resultColumns("resources-ranked")).toEqual(expect.arrayContaining(["AzureResourceName", "ResourceScore", "AzureResourceId"]));
+    expect(ranking.content.query).toMatch(/order by ResourceScore asc/);
+
+    const findings = item("resource-findings");
+    expect(findings.content.query).toContain("AzureResourceId == '{SelectedResource}'");
+    expect(findings.conditionalVisibility).toMatchObject({ parameterName: "SelectedResource" });
+    expect(resultColumns("resource-findings")).toEqual(expect.arrayContaining(["ControlId", "Status", "Reason", "Remediation", "Evidence"]));
+  });
+
+  it("shows transitions over time without counting replayed uploads twice", () => {
+    const chart = item("transitions-chart");
+    expect(chart.content).toMatchObject({ visualization: "timechart", timeContextFromParameter: "TimeRange" });
+    expect(chart.content.query).toContain("distinct TimeGenerated, RunId, AzureResourceId, ControlId, Transition");
+    expect(resultColumns("transitions-recent")).toEqual(expect.arrayContaining(["Transition", "ChangeCallerName", "ChangeCorrelationId"]));
+  });
+
+  it("puts Managed HSMs and vaults side by side", () => {
+    expect(resultColumns("kinds-summary")).toEqual(["Kind", "Resources", "AverageScore", "WithHighFailures", "InternetExposed", "PrivateOrClosed"]);
+    expect(resultColumns("kinds-failures")).toEqual(["ControlId", "Kind", "Resources"]);
+  });
+
+  it("lists waivers with their expiry, soonest first", () => {
+    expect(resultColumns("waivers")).toEqual(expect.arrayContaining(["ControlId", "WaiverExpiry", "DaysLeft"]));
+    expect(item("waivers").content.query).toContain("order by WaiverExpiry asc");
+  });
+
+  it("shows completed sweeps and the rows and bytes vaultwatch ingests per day", () => {
+    expect(resultColumns("runs")).toEqual(expect.arrayContaining(["RunId", "Resources", "Errors", "DurationMs"]));
+    expect(resultColumns("ingestion")).toEqual(["Day", "Rows", "BilledBytes", "Resources", "BytesPerResource"]);
+  });
+});
