@@ -31,19 +31,53 @@ async function readStdin(): Promise<string> {
 
 export function parseJson(text: string, source: string): unknown {
   if (text.trim() === "") throw new InputError(`${source}: empty input, expected ${SHAPES}`);
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return JSON.parse(json);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    if (position || message.includes("end of JSON input")) {
-      const offset = position ? Number(position[1]) : text.length;
-      const before = text.slice(0, offset);
-      const line = before.split("\n").length;
-      const column = offset - before.lastIndexOf("\n");
-      throw new InputError(`${source}: invalid JSON at line ${line}, column ${column}: ${message}`);
-    }
-    throw new InputError(`${source}: invalid JSON: ${message}`);
+    const offset = syntaxErrorOffset(json, message);
+    const before = json.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new InputError(`${source}: invalid JSON at line ${line}, column ${column}: ${message}`);
+  }
+}
+
+/**
+ * Where `JSON.parse` stopped. V8 states the position for most errors, but not for an unexpected token
+ * ("Unexpected token 'x', … is not valid JSON"); then the error sits just past the longest prefix that is still
+ * the start of a valid document, found by bisection (only on this error path).
+ */
+function syntaxErrorOffset(text: string, message: string): number {
+  const stated = statedPosition(message);
+  if (stated !== undefined) return Math.min(stated, text.length);
+  if (message.includes("end of JSON input")) return text.length;
+  let viable = 0;
+  let broken = text.length;
+  while (broken - viable > 1) {
+    const middle = Math.floor((viable + broken) / 2);
+    if (isViablePrefix(text.slice(0, middle))) viable = middle;
+    else broken = middle;
+  }
+  return broken - 1;
+}
+
+function statedPosition(message: string): number | undefined {
+  const match = /position (\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A prefix is viable when the parser only ran out of input (at its very end), never hit a wrong character. */
+function isViablePrefix(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes("end of JSON input")) return true;
+    const stated = statedPosition(message);
+    return stated !== undefined && stated >= prefix.length;
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { InputError } from "../errors.js";
 
 const FLUSH_AT_CHARS = 64 * 1024;
 
@@ -23,8 +24,16 @@ export class ReportOutput {
     private readonly ownsStream: boolean,
   ) {}
 
+  /** Opens the file at once, so an unwritable path is a clear input error before any work is done. */
   static toFile(path: string): ReportOutput {
-    return new ReportOutput(createWriteStream(path), true);
+    let fd: number;
+    try {
+      fd = openSync(path, "w");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new InputError(`--output ${path}: cannot write (${code})`);
+    }
+    return new ReportOutput(createWriteStream(path, { fd }), true);
   }
 
   static toStream(stream: Writable): ReportOutput {

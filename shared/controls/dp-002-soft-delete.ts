@@ -9,25 +9,26 @@ export const softDeleteEnabled: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Soft delete keeps deleted objects recoverable for the retention period.",
   evaluate: (resource) =>
-    whenReadable(
-      { enableSoftDelete: resource.enableSoftDelete, softDeleteRetentionInDays: resource.softDeleteRetentionInDays },
-      ({ enableSoftDelete, softDeleteRetentionInDays }) => {
-        const evidence = {
+    // Soft delete first: when it is off the control fails, whatever the retention reads.
+    whenReadable({ enableSoftDelete: resource.enableSoftDelete }, ({ enableSoftDelete }) => {
+      const retention = resource.softDeleteRetentionInDays;
+      if (!enableSoftDelete) {
+        const defaulted = resource.enableSoftDelete.known && resource.enableSoftDelete.defaulted;
+        return fail(defaulted ? "enableSoftDelete is not set, so soft delete is off." : "Soft delete is disabled.", {
           enableSoftDelete,
-          softDeleteRetentionInDays,
-          retentionDefaulted: resource.softDeleteRetentionInDays.known && resource.softDeleteRetentionInDays.defaulted,
-        };
-        if (!enableSoftDelete) {
-          const defaulted = resource.enableSoftDelete.known && resource.enableSoftDelete.defaulted;
-          return fail(defaulted ? "enableSoftDelete is not set, so soft delete is off." : "Soft delete is disabled.", evidence);
-        }
+          softDeleteRetentionInDays: retention.known ? retention.value : null,
+          retentionDefaulted: retention.known && retention.defaulted,
+        });
+      }
+      return whenReadable({ softDeleteRetentionInDays: retention }, ({ softDeleteRetentionInDays }) => {
+        const evidence = { enableSoftDelete, softDeleteRetentionInDays, retentionDefaulted: retention.known && retention.defaulted };
         const { min, max } = SOFT_DELETE_RETENTION_DAYS;
         if (softDeleteRetentionInDays < min || softDeleteRetentionInDays > max) {
           return fail(`Soft delete retention is ${softDeleteRetentionInDays} days, outside ${min}–${max}.`, evidence);
         }
         return pass(`Soft delete is enabled with ${softDeleteRetentionInDays} days of retention.`, evidence);
-      },
-    ),
+      });
+    }),
   remediation: (resource) =>
     resource.kind === "vault"
       ? `Soft delete cannot be turned off on current vaults; on a legacy vault: az resource update --ids ${resource.id} --set properties.enableSoftDelete=true properties.softDeleteRetentionInDays=90`

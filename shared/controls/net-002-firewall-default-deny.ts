@@ -9,18 +9,19 @@ export const firewallDeniesByDefault: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "While public access is on, a firewall that allows by default admits every address on the internet.",
   evaluate: (resource) =>
-    whenReadable({ publicAccessOff: publicAccessOff(resource), defaultAction: resource.defaultAction }, (seen) => {
-      if (seen.publicAccessOff) {
-        return notApplicable("Public network access is off, so the firewall filters no public traffic.");
-      }
-      const evidence = { defaultAction: seen.defaultAction, defaulted: resource.defaultAction.known && resource.defaultAction.defaulted };
-      if (sameText(seen.defaultAction, "Deny")) return pass("The firewall denies traffic by default.", evidence);
-      return fail(
-        evidence.defaulted
-          ? "No firewall default action is set, so every network is allowed."
-          : `The firewall default action is ${seen.defaultAction}: every network is allowed.`,
-        evidence,
-      );
+    // Public access first: when it is off the control does not apply, whatever the firewall properties hold.
+    whenReadable({ publicAccessOff: publicAccessOff(resource) }, ({ publicAccessOff: off }) => {
+      if (off) return notApplicable("Public network access is off, so the firewall filters no public traffic.");
+      return whenReadable({ defaultAction: resource.defaultAction }, ({ defaultAction }) => {
+        const evidence = { defaultAction, defaulted: resource.defaultAction.known && resource.defaultAction.defaulted };
+        if (sameText(defaultAction, "Deny")) return pass("The firewall denies traffic by default.", evidence);
+        return fail(
+          evidence.defaulted
+            ? "No firewall default action is set, so every network is allowed."
+            : `The firewall default action is ${defaultAction}: every network is allowed.`,
+          evidence,
+        );
+      });
     }),
   remediation: (resource) => azUpdateCommand(resource, "--default-action Deny"),
 };

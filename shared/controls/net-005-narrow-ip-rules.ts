@@ -1,5 +1,5 @@
-import { sameText } from "../model/resource.js";
-import { type Control, fail, notApplicable, pass, whenReadable } from "./control.js";
+import { type ResourceKind, sameText } from "../model/resource.js";
+import { type Control, type ControlOptions, type ControlOutcome, fail, notApplicable, pass, whenReadable } from "./control.js";
 import { overlappingNonPublicRanges, parseIpRule } from "./ipRules.js";
 import { publicAccessOff } from "./networkFacts.js";
 
@@ -18,39 +18,44 @@ export const narrowIpRules: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Broad or non-public ranges in the firewall admit far more clients than intended, or signal a misconfiguration.",
   evaluate: (resource, options) =>
-    whenReadable(
-      { publicAccessOff: publicAccessOff(resource), defaultAction: resource.defaultAction, ipRules: resource.ipRules },
-      ({ publicAccessOff: off, defaultAction, ipRules }) => {
-        if (off) return notApplicable("Public network access is off, so IP rules admit nobody.");
+    // Each gate is read only once the previous one let the rules matter, so a control that does not apply
+    // is NotApplicable even when a property it does not need is unreadable.
+    whenReadable({ publicAccessOff: publicAccessOff(resource) }, ({ publicAccessOff: off }) => {
+      if (off) return notApplicable("Public network access is off, so IP rules admit nobody.");
+      return whenReadable({ defaultAction: resource.defaultAction }, ({ defaultAction }) => {
         if (!sameText(defaultAction, "Deny")) {
           return notApplicable(`The firewall default action is ${defaultAction}: every address is admitted (see VW-NET-002).`);
         }
-        const offending: OffendingRule[] = [];
-        for (const value of ipRules) {
-          const problems = ruleProblems(value, options.minIpRulePrefixLength);
-          if (problems.length > 0) offending.push({ value: value ?? null, problems });
-        }
-        const limit = MAX_IP_RULES[resource.kind];
-        const overLimit = ipRules.length > limit;
-        const evidence = { ruleCount: ipRules.length, ruleLimit: limit, offendingRules: offending };
-        if (offending.length === 0 && !overLimit) {
-          return pass(
-            ipRules.length === 0 ? "No IP rule admits public addresses." : `All ${ipRules.length} IP rule(s) are narrow public ranges.`,
-            evidence,
-          );
-        }
-        const reasons = [
-          offending.length > 0 ? `${offending.length} IP rule(s) are invalid, non-public or too broad` : undefined,
-          overLimit ? `${ipRules.length} IP rules exceed the service limit of ${limit}` : undefined,
-        ].filter((reason) => reason !== undefined);
-        return fail(`${reasons.join("; ")}.`, evidence);
-      },
-    ),
+        return whenReadable({ ipRules: resource.ipRules }, ({ ipRules }) => judgeIpRules(ipRules, resource.kind, options));
+      });
+    }),
   remediation: (resource) =>
     resource.kind === "vault"
       ? `az keyvault network-rule remove --name ${resource.name} --resource-group ${resource.resourceGroup} --ip-address <offending-range>; admit only public addresses or ranges of /16 or narrower`
       : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.networkAcls.ipRules=<narrow public ranges, at most 10>`,
 };
+
+function judgeIpRules(ipRules: readonly (string | undefined)[], kind: ResourceKind, options: ControlOptions): ControlOutcome {
+  const offending: OffendingRule[] = [];
+  for (const value of ipRules) {
+    const problems = ruleProblems(value, options.minIpRulePrefixLength);
+    if (problems.length > 0) offending.push({ value: value ?? null, problems });
+  }
+  const limit = MAX_IP_RULES[kind];
+  const overLimit = ipRules.length > limit;
+  const evidence = { ruleCount: ipRules.length, ruleLimit: limit, offendingRules: offending };
+  if (offending.length === 0 && !overLimit) {
+    return pass(
+      ipRules.length === 0 ? "No IP rule admits public addresses." : `All ${ipRules.length} IP rule(s) are narrow public ranges.`,
+      evidence,
+    );
+  }
+  const reasons = [
+    offending.length > 0 ? `${offending.length} IP rule(s) are invalid, non-public or too broad` : undefined,
+    overLimit ? `${ipRules.length} IP rules exceed the service limit of ${limit}` : undefined,
+  ].filter((reason) => reason !== undefined);
+  return fail(`${reasons.join("; ")}.`, evidence);
+}
 
 function ruleProblems(value: string | undefined, minPrefixLength: number): string[] {
   const rule = parseIpRule(value);

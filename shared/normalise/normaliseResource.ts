@@ -47,7 +47,7 @@ export function resourceKindOf(type: string): ResourceKind | undefined {
  */
 export function normaliseResource(input: unknown): NormaliseResult {
   if (!isRecord(input)) return { ok: false, skipped: false, error: "item is not a JSON object" };
-  const raw = isRecord(input.resourceInfo) && isAbsent(input.id) ? input.resourceInfo : input;
+  const raw = unwrapResourceNotification(input);
 
   const id = nonEmptyString(raw.id);
   if (id === undefined) return { ok: false, skipped: false, error: "resource has no id" };
@@ -123,6 +123,13 @@ export function normaliseResource(input: unknown): NormaliseResult {
     problems,
   };
   return { ok: true, resource };
+}
+
+/** A Resource Notifications payload (`resourceInfo`), or a whole event carrying one in `data`, is the resource it names. */
+function unwrapResourceNotification(input: Record<string, unknown>): Record<string, unknown> {
+  if (isRecord(input.resourceInfo) && isAbsent(input.id)) return input.resourceInfo;
+  if (isRecord(input.data) && isRecord(input.data.resourceInfo)) return input.data.resourceInfo;
+  return input;
 }
 
 function parseIdParts(id: string): { subscriptionId: string; resourceGroup: string; name: string } {

@@ -1,0 +1,373 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Log } from "sarif";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, ensureBuilt, fixturePath, parseCsv, runCli } from "./cliProcess.js";
+
+/**
+ * These tests start the real binary, which costs over a second of CPU per start here, so each invocation runs
+ * once (shared by the tests that read it) and the tests run concurrently. Input parsing in all its shapes is
+ * covered in-process by input.test.ts.
+ */
+const runs = new Map<string, Promise<CliRun>>();
+function cli(args: readonly string[], stdin?: string): Promise<CliRun> {
+  const key = JSON.stringify([args, stdin]);
+  let run = runs.get(key);
+  if (run === undefined) {
+    run = runCli(args, stdin);
+    runs.set(key, run);
+  }
+  return run;
+}
+
+/** Waivers in the fixtures are judged at this instant, so results do not change with the calendar. */
+const AT = ["--at", "2026-11-24T12:00:00Z"];
+
+function evaluate(file: string, ...options: string[]): Promise<CliRun> {
+  return cli(["evaluate", fixturePath(file), ...AT, ...options]);
+}
+
+interface JsonReport {
+  resources: { resourceId: string; resourceType: string; name: string; subscriptionId: string; resourceGroup: string; location: string; score: number }[];
+  findings: { resourceId: string; controlId: string; title: string; severity: string; status: string; reason: string; evidence: unknown; remediation: string }[];
+}
+
+async function jsonReport(run: Promise<CliRun>): Promise<JsonReport> {
+  return JSON.parse((await run).stdout) as JsonReport;
+}
+
+function statusesByName(report: JsonReport): Record<string, Record<string, string>> {
+  const names = new Map(report.resources.map((resource) => [resource.resourceId, resource.name]));
+  const byName: Record<string, Record<string, string>> = {};
+  for (const finding of report.findings) {
+    const name = names.get(finding.resourceId) ?? `unknown resource ${finding.resourceId}`;
+    (byName[name] ??= {})[finding.controlId] = finding.status;
+  }
+  return byName;
+}
+
+const CONTROL_IDS = [
+  "VW-NET-001",
+  "VW-NET-002",
+  "VW-NET-003",
+  "VW-NET-004",
+  "VW-NET-005",
+  "VW-NET-006",
+  "VW-NET-007",
+  "VW-DP-001",
+  "VW-DP-002",
+  "VW-LOG-001",
+  "VW-LOG-002",
+  "VW-IAM-001",
+  "VW-IAM-002",
+];
+
+const HARDENED = {
+  "VW-NET-001": "Pass",
+  "VW-NET-002": "NotApplicable",
+  "VW-NET-003": "Pass",
+  "VW-NET-004": "Pass",
+  "VW-NET-005": "NotApplicable",
+  "VW-NET-006": "Pass",
+  "VW-NET-007": "NotApplicable",
+  "VW-DP-001": "Pass",
+  "VW-DP-002": "Pass",
+  "VW-LOG-001": "Pass",
+  "VW-LOG-002": "Pass",
+};
+
+const REFERENCE_VAULT = {
+  "VW-NET-001": "Fail",
+  "VW-NET-002": "Fail",
+  "VW-NET-003": "Fail",
+  "VW-NET-004": "Pass",
+  "VW-NET-005": "NotApplicable",
+  "VW-NET-006": "Fail",
+  "VW-NET-007": "Pass",
+  "VW-DP-001": "Fail",
+  "VW-DP-002": "Fail",
+  "VW-LOG-001": "Unknown",
+  "VW-LOG-002": "NotApplicable",
+  "VW-IAM-001": "Fail",
+};
+
+const { "VW-IAM-001": _vaultOnly, ...REFERENCE_VAULT_WITHOUT_RBAC } = REFERENCE_VAULT;
+const REFERENCE_HSM = { ...REFERENCE_VAULT_WITHOUT_RBAC, "VW-DP-002": "Pass", "VW-IAM-002": "Unknown" };
+
+describe.concurrent("vaultwatch evaluate", () => {
+  let scratch: string;
+
+  beforeAll(() => {
+    ensureBuilt();
+    scratch = mkdtempSync(join(tmpdir(), "vaultwatch-cli-test-"));
+  });
+
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  describe("--format json", () => {
+    it("prints every resource with its score and one finding per applicable control, every status included", async () => {
+      const run = await evaluate("estate.arm-list.json", "--format", "json");
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.resources.map((resource) => [resource.name, resource.score])).toEqual([
+        ["kv-hardened", 100],
+        ["sample-vault", 13],
+        ["hsm1", 24],
+        ["hsm-hardened", 100],
+        ["vault-acls", 27],
+      ]);
+      expect(statusesByName(report)).toEqual({
+        "kv-hardened": { ...HARDENED, "VW-IAM-001": "Pass" },
+        "sample-vault": REFERENCE_VAULT,
+        hsm1: REFERENCE_HSM,
+        "hsm-hardened": { ...HARDENED, "VW-IAM-002": "Pass" },
+        "vault-acls": { ...REFERENCE_VAULT, "VW-NET-002": "Pass", "VW-NET-005": "Fail" },
+      });
+      expect(report.findings).toHaveLength(60);
+    });
+
+    it("describes each resource and each finding with the documented fields", async () => {
+      const report = await jsonReport(evaluate("estate.arm-list.json", "--format", "json"));
+      expect(report.resources[2]).toMatchObject({
+        resourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/hsm-group/providers/Microsoft.KeyVault/managedHSMs/hsm1",
+        resourceType: "Microsoft.KeyVault/managedHSMs",
+        name: "hsm1",
+        subscriptionId: "00000000-0000-0000-0000-000000000000",
+        resourceGroup: "hsm-group",
+        location: "westus",
+        score: 24,
+      });
+      const finding = report.findings.find((item) => item.controlId === "VW-DP-001" && item.resourceId.endsWith("/hsm1"));
+      expect(finding).toMatchObject({
+        title: "Purge protection is enabled",
+        severity: "High",
+        status: "Fail",
+        evidence: { enablePurgeProtection: false },
+      });
+      expect(finding?.reason.length).toBeGreaterThan(0);
+      expect(finding?.remediation).toContain(
+        "az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
+      );
+    });
+
+    it("reads a Resource Graph response, counting the items of other types in a warning", async () => {
+      const run = await evaluate("estate.resource-graph.json", "--format", "json");
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.resources.map((resource) => [resource.name, resource.resourceType, resource.resourceGroup, resource.score])).toEqual([
+        ["sample-vault", "Microsoft.KeyVault/vaults", "sample-resource-group", 13],
+        // Resource Graph holds no diagnostic settings: the logging controls are Unknown and out of the score.
+        ["hsm-hardened", "Microsoft.KeyVault/managedHSMs", "hsm-group", 100],
+      ]);
+      expect(statusesByName(report)["hsm-hardened"]).toMatchObject({ "VW-LOG-001": "Unknown", "VW-LOG-002": "NotApplicable" });
+      expect(run.stderr).toContain(
+        "warning: skipped 1 item(s) that are not Key Vault vaults or Managed HSMs (microsoft.storage/storageaccounts ×1)",
+      );
+    });
+  });
+
+  describe("--format table (the default)", () => {
+    it("prints one line per resource with its score and failing controls, each failure with its fix, and a summary", async () => {
+      const run = await evaluate("estate.arm-list.json");
+      expect(run.code).toBe(1);
+      const lines = run.stdout.split("\n");
+      expect(lines[0]).toMatch(/^SCORE\s+TYPE\s+EXPOSURE\s+NAME\s+RESOURCE GROUP\s+FAILING CONTROLS$/);
+      expect(lines[1]).toMatch(/^100\s+vault\s+PrivateOnly\s+kv-hardened\s+sample-resource-group\s+-$/);
+      expect(lines[2]).toMatch(
+        /^13\s+vault\s+Internet\s+sample-vault\s+sample-resource-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 VW-DP-002 VW-IAM-001$/,
+      );
+      expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001$/);
+      expect(run.stdout).toContain("[High] VW-DP-001 Purge protection is enabled: hsm1");
+      expect(run.stdout).toContain(
+        "fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
+      );
+      expect(run.stdout).toContain("5 resources (3 vaults, 2 managed HSMs), estate score 53.");
+      expect(run.stdout).toContain("Failures: 9 high, 7 medium, 3 low; 4 unknown, 0 waived.");
+      expect(run.stderr).toBe("");
+    });
+  });
+
+  describe("--format csv", () => {
+    it("prints a header and one row per finding that parse as CSV", async () => {
+      const run = await evaluate("estate.arm-list.json", "--format", "csv");
+      expect(run.code).toBe(1);
+      const [header = [], ...rows] = parseCsv(run.stdout);
+      expect(header).toEqual(expect.arrayContaining(["resourceId", "name", "score", "controlId", "severity", "status", "reason", "remediation"]));
+      expect(rows).toHaveLength(60);
+      for (const row of rows) expect(row).toHaveLength(header.length);
+      const column = (name: string) => header.indexOf(name);
+      const hsmPurge = rows.find((row) => row[column("name")] === "hsm1" && row[column("controlId")] === "VW-DP-001");
+      expect(hsmPurge?.[column("status")]).toBe("Fail");
+      expect(hsmPurge?.[column("score")]).toBe("24");
+      const vaultStatuses = rows.filter((row) => row[column("name")] === "sample-vault").map((row) => row[column("status")]);
+      expect(vaultStatuses).toEqual(Object.values(REFERENCE_VAULT));
+    });
+  });
+
+  describe("--format sarif", () => {
+    it("prints valid SARIF 2.1.0: one rule per control, one result per Fail, each pointing at its rule", async () => {
+      const run = await evaluate("estate.arm-list.json", "--format", "sarif");
+      expect(run.code).toBe(1);
+      const log = JSON.parse(run.stdout) as Log;
+      expect(log.version).toBe("2.1.0");
+      expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+      expect(log.runs).toHaveLength(1);
+      const rules = log.runs[0]?.tool.driver.rules ?? [];
+      expect(rules.map((rule) => rule.id)).toEqual(CONTROL_IDS);
+      expect(log.runs[0]?.tool.driver.name).toBe("vaultwatch");
+
+      const failures = (await jsonReport(evaluate("estate.arm-list.json", "--format", "json"))).findings.filter(
+        (finding) => finding.status === "Fail",
+      );
+      const results = log.runs[0]?.results ?? [];
+      expect(results.map((result) => `${result.locations?.[0]?.logicalLocations?.[0]?.fullyQualifiedName}|${result.ruleId}`)).toEqual(
+        failures.map((finding) => `${finding.resourceId}|${finding.controlId}`),
+      );
+      const levels: Record<string, string> = { High: "error", Medium: "warning", Low: "note" };
+      results.forEach((result, index) => {
+        expect(rules[result.ruleIndex ?? -1]?.id).toBe(result.ruleId);
+        expect(result.level).toBe(levels[failures[index]?.severity ?? ""]);
+        expect(result.message.text?.length).toBeGreaterThan(0);
+      });
+    });
+  });
+
+  describe("--format markdown", () => {
+    it("prints the resources table and each failure with its fix", async () => {
+      const run = await evaluate("estate.arm-list.json", "--format", "markdown");
+      expect(run.code).toBe(1);
+      const tableRows = run.stdout.split("\n").filter((line) => line.startsWith("| "));
+      expect(tableRows).toEqual([
+        "| Resource | Type | Score | Exposure | Failing controls |",
+        "| kv-hardened | vault | 100 | PrivateOnly | none |",
+        "| sample-vault | vault | 13 | Internet | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| hsm1 | hsm | 24 | Internet | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001 |",
+        "| hsm-hardened | hsm | 100 | PrivateOnly | none |",
+        "| vault-acls | vault | 27 | PublicRestricted | VW-NET-001, VW-NET-003, VW-NET-005, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+      ]);
+      expect(run.stdout).toContain("## Failures");
+      expect(run.stdout).toContain("### VW-DP-001 Purge protection is enabled: hsm1 (High)");
+    });
+  });
+
+  describe("--output", () => {
+    it("writes the report to the file instead of standard output", async () => {
+      const target = join(scratch, "report.sarif");
+      const run = await evaluate("compliant.json", "--format", "sarif", "--output", target);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe("");
+      const log = JSON.parse(readFileSync(target, "utf8")) as Log;
+      expect(log.version).toBe("2.1.0");
+      expect(log.runs[0]?.tool.driver.rules).toHaveLength(13);
+      expect(log.runs[0]?.results).toEqual([]);
+    });
+
+    it("exits 2, naming the path, when the file cannot be written", async () => {
+      const run = await evaluate("compliant.json", "--output", join(scratch, "missing-directory", "report.txt"));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("missing-directory");
+    });
+  });
+
+  describe("exit codes and --fail-on", () => {
+    it("exits 1 on a Low failure by default (--fail-on low)", async () => {
+      expect((await evaluate("low-failure-only.json")).code).toBe(1);
+    });
+
+    it("exits 0 with --fail-on medium when the only failure is Low", async () => {
+      expect((await evaluate("low-failure-only.json", "--fail-on", "medium")).code).toBe(0);
+    });
+
+    it("exits 1 with --fail-on medium for a Medium failure", async () => {
+      expect((await evaluate("medium-and-low-failures.json", "--fail-on", "medium")).code).toBe(1);
+    });
+
+    it("exits 0 with --fail-on high when the failures are Medium and Low", async () => {
+      expect((await evaluate("medium-and-low-failures.json", "--fail-on", "high")).code).toBe(0);
+    });
+
+    it("does not count waived failures while the waivers last, through their last day", async () => {
+      const run = await cli(["evaluate", fixturePath("waived.json"), "--at", "2027-01-01T23:59:59Z", "--format", "json"]);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.findings.filter((finding) => finding.status === "Waived")).toHaveLength(7);
+      expect(report.resources[0]?.score).toBe(100);
+      expect(run.stderr).toContain('Ignored waiver "VW-LOG-001:someday"');
+    });
+
+    it("counts the failures again once the waivers expire", async () => {
+      const run = await cli(["evaluate", fixturePath("waived.json"), "--at", "2027-01-02T00:00:00Z", "--format", "json"]);
+      expect(run.code).toBe(1);
+      expect((JSON.parse(run.stdout) as JsonReport).resources[0]?.score).toBe(13);
+    });
+  });
+
+  describe("input", () => {
+    it("reads standard input for -, here a Resource Notifications payload with 1/0 booleans", async () => {
+      const run = await cli(["evaluate", "-", ...AT, "--format", "json"], readFileSync(fixturePath("hsm.resource-notification.json"), "utf8"));
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.resources.map((resource) => [resource.name, resource.score])).toEqual([["hsm-notified", 90]]);
+      expect(statusesByName(report)["hsm-notified"]).toMatchObject({ "VW-DP-001": "Pass", "VW-DP-002": "Fail", "VW-IAM-002": "Pass" });
+    });
+
+    it("reports a malformed item and skips it, and still evaluates the rest", async () => {
+      const run = await evaluate("with-malformed-items.json", "--format", "json");
+      expect(run.code).toBe(1);
+      expect((JSON.parse(run.stdout) as JsonReport).resources.map((resource) => [resource.name, resource.score])).toEqual([
+        ["kv-kept", 13],
+        ["hsm-kept", 24],
+      ]);
+      expect(run.stderr).toContain("skipped malformed item 0: resource has no id");
+      expect(run.stderr).toMatch(/skipped malformed item 2: resource \S+\/no-type has no type/);
+      expect(run.stderr).toContain("skipped malformed item 4: item is not a JSON object");
+      expect(run.stderr).toContain("skipped 1 item(s) that are not Key Vault vaults or Managed HSMs (microsoft.storage/storageaccounts ×1)");
+    });
+
+    it("exits 2 for a missing file, naming it, and prints no report", async () => {
+      const run = await cli(["evaluate", "test/fixtures/cli/does-not-exist.json"]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe("vaultwatch: test/fixtures/cli/does-not-exist.json: no such file\n");
+      expect(run.stdout).toBe("");
+    });
+
+    it("exits 2 for invalid JSON, with the line and column of the error", async () => {
+      const run = await evaluate("invalid-missing-comma.json");
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("invalid-missing-comma.json: invalid JSON at line 5, column 5");
+      expect(run.stdout).toBe("");
+    });
+
+    it("locates an unexpected bare word on standard input, which the JSON parser reports without a position", async () => {
+      const run = await cli(["evaluate", "-"], readFileSync(fixturePath("invalid-bare-word.json"), "utf8"));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("standard input: invalid JSON at line 6, column 32");
+    });
+
+    it("exits 2 for a document of the wrong shape, saying what it expected and what it found", async () => {
+      const run = await evaluate("wrong-shape.json");
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        'expected a JSON array of resources, an ARM list ({ "value": [...] }), a Resource Graph response ({ "data": [...] }) or a single resource object',
+      );
+      expect(run.stderr).toContain("found an object with keys vaults");
+    });
+  });
+
+  describe("usage errors", () => {
+    it("exits 2 for an unknown format, naming it", async () => {
+      const run = await evaluate("compliant.json", "--format", "xml");
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("'xml' is invalid");
+    });
+
+    it("exits 2 for an --at that is not a date", async () => {
+      const run = await cli(["evaluate", fixturePath("compliant.json"), "--at", "next tuesday"]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--at: "next tuesday" is not an ISO 8601 date or instant');
+    });
+  });
+});
