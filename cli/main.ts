@@ -1,11 +1,20 @@
 import { Command, CommanderError } from "commander";
 import { TOOL_VERSION } from "../shared/version.js";
-import { registerControlsCommand } from "./commands/controls.js";
-import { registerDemoCommand } from "./commands/demo.js";
-import { registerEmulatorCommand } from "./commands/emulator.js";
-import { registerEvaluateCommand } from "./commands/evaluate.js";
-import { registerScanCommand } from "./commands/scan.js";
 import { InputError, UsageError } from "./errors.js";
+
+type Register = (program: Command, onExitCode: (code: number) => void) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for help): `evaluate` should not pay
+ * for the Azure SDK and emulator modules that `scan` and `demo` need.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  demo: async () => (await import("./commands/demo.js")).registerDemoCommand,
+  evaluate: async () => (await import("./commands/evaluate.js")).registerEvaluateCommand,
+  scan: async () => (await import("./commands/scan.js")).registerScanCommand,
+  controls: async () => (await import("./commands/controls.js")).registerControlsCommand,
+  emulator: async () => (await import("./commands/emulator.js")).registerEmulatorCommand,
+};
 
 /** Exit codes: 0 clean, 1 failures at or above --fail-on, 2 usage or input error. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -20,14 +29,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  registerDemoCommand(program, setExitCode);
-  registerEvaluateCommand(program, setExitCode);
-  registerScanCommand(program);
-  registerControlsCommand(program);
-  registerEmulatorCommand(program);
+  const requested = argv[2];
+  const names = requested !== undefined && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+  for (const name of names) {
+    const register = await COMMANDS[name]?.();
+    register?.(program, setExitCode);
+  }
   try {
     await program.parseAsync([...argv]);
-    return exitCode === 0 ? Number(process.exitCode ?? 0) : exitCode;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;

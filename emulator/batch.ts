@@ -1,0 +1,84 @@
+import type { Dispatcher } from "./dispatcher.js";
+import { type EmulatorRequest, type EmulatorResponse, apiVersionOf, errorResponse, jsonResponse, pathSegments } from "./http.js";
+
+export const BATCH_API_VERSION = "2020-06-01";
+/**
+ * Azure accepts more than 20 requests and then answers 202 with a polling `Location`. vaultwatch never
+ * sends more than 20, so the emulator refuses larger batches outright: a reader that starts sending more
+ * fails its tests instead of silently exercising a path the emulator does not model.
+ */
+export const MAX_BATCH_REQUESTS = 20;
+
+interface InnerRequest {
+  readonly httpMethod: string;
+  readonly name: string | undefined;
+  readonly url: string;
+}
+
+/** `POST /batch?api-version=2020-06-01`: inner reads answered in order, each with its own status. */
+export async function handleBatch(request: EmulatorRequest, dispatcher: Dispatcher, principal: string): Promise<EmulatorResponse> {
+  if (request.method !== "POST") return errorResponse(405, "MethodNotAllowed", "The batch endpoint accepts POST only.");
+  const apiVersion = apiVersionOf(request.url);
+  if (apiVersion !== BATCH_API_VERSION) {
+    return errorResponse(400, "InvalidApiVersionParameter", `The batch api-version must be ${BATCH_API_VERSION}; got ${apiVersion ?? "none"}.`);
+  }
+  const parsed = parseBatchBody(request.body);
+  if (typeof parsed === "string") return errorResponse(400, "InvalidBatchRequest", parsed);
+  if (parsed.length > MAX_BATCH_REQUESTS) {
+    return errorResponse(400, "InvalidBatchRequest", `The emulator accepts at most ${MAX_BATCH_REQUESTS} requests per batch; got ${parsed.length}.`);
+  }
+
+  const responses = [];
+  for (const inner of parsed) {
+    let url: URL;
+    try {
+      url = new URL(inner.url, request.url.origin);
+    } catch {
+      responses.push(batchItem(inner.name, errorResponse(400, "InvalidRequestUri", `Cannot parse the url '${inner.url}'.`)));
+      continue;
+    }
+    const innerRequest: EmulatorRequest = {
+      method: inner.httpMethod.toUpperCase(),
+      url,
+      segments: pathSegments(url.pathname),
+      headers: request.headers,
+      body: Buffer.alloc(0),
+      insideBatch: true,
+    };
+    responses.push(batchItem(inner.name, await dispatcher.dispatchBatchItem(innerRequest, principal)));
+  }
+  return jsonResponse(200, { responses });
+}
+
+function batchItem(name: string | undefined, response: EmulatorResponse): Record<string, unknown> {
+  const content = response.json;
+  return {
+    name,
+    httpStatusCode: response.status,
+    headers: response.headers ?? {},
+    content,
+    contentLength: content === undefined ? 0 : Buffer.byteLength(JSON.stringify(content)),
+  };
+}
+
+function parseBatchBody(body: Buffer): InnerRequest[] | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    return "The body is not valid JSON.";
+  }
+  const requests = (parsed as { requests?: unknown } | null)?.requests;
+  if (!Array.isArray(requests) || requests.length === 0) return "The body must carry a non-empty requests array.";
+  const inner: InnerRequest[] = [];
+  for (const [index, item] of requests.entries()) {
+    const candidate = item as { httpMethod?: unknown; name?: unknown; url?: unknown; relativeUrl?: unknown } | null;
+    const url = candidate?.url ?? candidate?.relativeUrl;
+    if (typeof candidate?.httpMethod !== "string" || typeof url !== "string" || url.length === 0) {
+      return `requests[${index}] needs httpMethod and url (or relativeUrl).`;
+    }
+    if (candidate.name !== undefined && typeof candidate.name !== "string") return `requests[${index}].name must be a string.`;
+    inner.push({ httpMethod: candidate.httpMethod, name: candidate.name as string | undefined, url });
+  }
+  return inner;
+}

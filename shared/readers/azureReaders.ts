@@ -1,0 +1,71 @@
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelineRetryOptions, TlsSettings } from "@azure/core-rest-pipeline";
+import { ArmRestClient } from "./armRestClient.js";
+import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "./diagnosticSettingsReader.js";
+import { KeyVaultResourceReader } from "./keyVaultResourceReader.js";
+import { PrivateEndpointReader } from "./privateEndpointReader.js";
+import { type ReaderStats, type ThrottleWait, countingPolicy } from "./readerStats.js";
+import { ResourceGraphReader, type ResourceGraphReaderOptions } from "./resourceGraphReader.js";
+
+/** Where and as whom to read: Azure (`DefaultAzureCredential`, the public ARM endpoint) or the emulator. */
+export interface AzureConnection {
+  readonly credential: TokenCredential;
+  /** ARM endpoint (Resource Graph lives on it too), e.g. https://management.azure.com. */
+  readonly endpoint: string;
+  readonly tlsOptions?: TlsSettings;
+  readonly retryOptions?: PipelineRetryOptions;
+}
+
+export interface AzureReaders {
+  readonly resourceGraph: ResourceGraphReader;
+  readonly diagnosticSettings: DiagnosticSettingsReader;
+  readonly keyVault: KeyVaultResourceReader;
+  readonly privateEndpoints: PrivateEndpointReader;
+  /** For the subscription list (`listSubscriptions`). */
+  readonly arm: ArmRestClient;
+}
+
+export interface AzureReadersOptions {
+  readonly stats?: ReaderStats;
+  readonly onThrottleWait?: (wait: ThrottleWait) => void;
+  readonly resourceGraph?: Omit<ResourceGraphReaderOptions, "stats" | "onThrottleWait">;
+  readonly diagnosticSettings?: Omit<DiagnosticSettingsReaderOptions, "stats" | "onThrottleWait">;
+}
+
+/** Every reader, wired to one connection, with every HTTP attempt counted in `stats` when given. */
+export function createAzureReaders(connection: AzureConnection, options: AzureReadersOptions = {}): AzureReaders {
+  const { stats, onThrottleWait } = options;
+  const clientOptions = (kind: Parameters<typeof countingPolicy>[1]) => ({
+    endpoint: connection.endpoint,
+    tlsOptions: connection.tlsOptions,
+    retryOptions: connection.retryOptions,
+    additionalPolicies: stats === undefined ? [] : [{ policy: countingPolicy(stats, kind), position: "perRetry" as const }],
+  });
+  const arm = new ArmRestClient(connection.credential, {
+    endpoint: connection.endpoint,
+    tlsOptions: connection.tlsOptions,
+    retryOptions: connection.retryOptions,
+    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
+  });
+  const keyVaultClients = new Map<string, KeyVaultManagementClient>();
+  return {
+    resourceGraph: new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
+      ...options.resourceGraph,
+      stats,
+      onThrottleWait,
+    }),
+    diagnosticSettings: new DiagnosticSettingsReader(arm, { ...options.diagnosticSettings, stats, onThrottleWait }),
+    keyVault: new KeyVaultResourceReader((subscriptionId) => {
+      let client = keyVaultClients.get(subscriptionId.toLowerCase());
+      if (client === undefined) {
+        client = new KeyVaultManagementClient(connection.credential, subscriptionId, clientOptions("keyVaultGet"));
+        keyVaultClients.set(subscriptionId.toLowerCase(), client);
+      }
+      return client;
+    }),
+    privateEndpoints: new PrivateEndpointReader(arm),
+    arm,
+  };
+}

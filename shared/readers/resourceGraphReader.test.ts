@@ -1,0 +1,78 @@
+import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azure/arm-resourcegraph";
+import { createHttpHeaders } from "@azure/core-rest-pipeline";
+import { describe, expect, it } from "vitest";
+import { AzureReadError } from "./readError.js";
+import { type ResourceGraphQueryClient, ResourceGraphReader, rowToArmResource } from "./resourceGraphReader.js";
+
+/** Answers from a script, handing each answer's headers to `onResponse` as the SDK does. */
+function scriptedClient(answers: { response: Partial<QueryResponse>; headers?: Record<string, string> }[]): ResourceGraphQueryClient & { sent: QueryRequest[] } {
+  const sent: QueryRequest[] = [];
+  return {
+    sent,
+    async resources(query: QueryRequest, options?: ResourcesOptionalParams): Promise<QueryResponse> {
+      sent.push(query);
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error("no more scripted answers");
+      options?.onResponse?.({ headers: createHttpHeaders(answer.headers ?? {}) } as never, undefined as never);
+      return { totalRecords: 0, count: 0, resultTruncated: "false", data: [], ...answer.response } as QueryResponse;
+    },
+  };
+}
+
+describe("the Resource Graph reader's handling of what Resource Graph answers", () => {
+  it("fails rather than sweep part of a tenant past Resource Graph's 10,000-subscription limit", async () => {
+    const client = scriptedClient([{ response: { data: [] }, headers: { "x-ms-tenant-subscription-limit-hit": "true" } }]);
+    const read = async () => {
+      for await (const _ of new ResourceGraphReader(client).pages({ kind: "tenant" })) void _;
+    };
+    const failure = await read().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AzureReadError);
+    expect((failure as Error).message).toMatch(/only part of the tenant/);
+  });
+
+  it("sends the same query and scope for every page, with only the skip token changing", async () => {
+    const client = scriptedClient([
+      { response: { data: [{ id: "a" }], skipToken: "t1", count: 1, totalRecords: 2 } },
+      { response: { data: [{ id: "b" }], count: 1, totalRecords: 2 } },
+    ]);
+    const ids = [];
+    for await (const page of new ResourceGraphReader(client, { pageSize: 1 }).pages({ kind: "managementGroups", managementGroupIds: ["mg-a", "MG-A", "mg-b"] })) {
+      ids.push(...(page.resources as { id: string }[]).map((resource) => resource.id));
+    }
+    expect(ids).toEqual(["a", "b"]);
+    expect(client.sent.map((request) => [request.managementGroups, request.options?.skipToken, request.options?.top])).toEqual([
+      [["mg-a", "mg-b"], undefined, 1],
+      [["mg-a", "mg-b"], "t1", 1],
+    ]);
+    expect(client.sent[0]?.query).toBe(client.sent[1]?.query);
+  });
+
+  it("reads resultTruncated as the string Azure sends, and as a boolean should that ever change", async () => {
+    const client = scriptedClient([{ response: { data: [{ id: "a" }], resultTruncated: true as never } }]);
+    const read = async () => {
+      for await (const _ of new ResourceGraphReader(client).pages({ kind: "tenant" })) void _;
+    };
+    await expect(read()).rejects.toThrow(/truncated/);
+  });
+});
+
+describe("folding a posture row back into the ARM shape", () => {
+  it("puts the lifted columns under properties and leaves out those that were null", () => {
+    expect(
+      rowToArmResource({
+        id: "/x",
+        type: "microsoft.keyvault/vaults",
+        tags: { a: "b" },
+        publicNetworkAccess: "Disabled",
+        networkAcls: null,
+        enablePurgeProtection: false,
+        securityDomainProperties: null,
+      }),
+    ).toEqual({ id: "/x", type: "microsoft.keyvault/vaults", tags: { a: "b" }, properties: { publicNetworkAccess: "Disabled", enablePurgeProtection: false } });
+  });
+
+  it("passes on what is not a row, for the normaliser to report", () => {
+    expect(rowToArmResource("oops")).toBe("oops");
+    expect(rowToArmResource(null)).toBeNull();
+  });
+});
