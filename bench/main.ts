@@ -4,9 +4,11 @@
  * Exits 1 when a measurement passes its ceiling, 2 on a usage error.
  */
 import { type Benchmark, type Measurement, exceedsCeiling, formatTable, ratio } from "./measurement.js";
+import { coldStartBenchmark } from "./coldStartBenchmark.js";
+import { evaluateBenchmark } from "./evaluateBenchmark.js";
 import { scanBenchmark } from "./scanBenchmark.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark, evaluateBenchmark, coldStartBenchmark];
 
 interface BenchArguments {
   readonly json: boolean;
