@@ -1,0 +1,190 @@
+import { newTally } from "../evaluate/evaluateItems.js";
+import { armIdKey } from "../model/armId.js";
+import type { ResourceEvaluation } from "../model/evaluation.js";
+import type { ShardMessage } from "../queues/shardMessage.js";
+import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
+import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
+import { scanEstate } from "../scan/scanEstate.js";
+import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
+import type { FindingRow } from "../sink/findingsSchema.js";
+import type { FindingsWriter } from "../sink/findingsWriter.js";
+import type { RunContext } from "../sink/runContext.js";
+import type { StateChange, TableStateStore } from "../state/tableStateStore.js";
+import { mapWithConcurrency } from "./invocation.js";
+import { type RunCompletion, type RunSummaryDependencies, completeRunIfFinished } from "./runSummary.js";
+import type { StateIndex } from "./stateIndex.js";
+
+export interface ShardWorkerDependencies extends RunSummaryDependencies {
+  readonly resourceGraphReader: ResourceGraphReader;
+  readonly diagnosticSettingsReader: DiagnosticSettingsReader;
+  readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
+  readonly stateIndex: StateIndex;
+  readonly writer: Pick<FindingsWriter, "write">;
+}
+
+/** Evaluations applied to the state store at once, and collected before each state round. */
+const APPLY_CONCURRENCY = 16;
+const APPLY_CHUNK = 64;
+/** Rows buffered before an upload; whole resources only, so a resource's rows never straddle two uploads. */
+const FLUSH_ROWS = 5_000;
+/**
+ * How far Resource Graph may trail ARM. A sweep's observations are dated this much before the run was planned,
+ * so a change an event already applied in that window is not undone by a Resource Graph row that does not show it
+ * yet, and a vault an event just recorded is not taken for deleted because Resource Graph does not list it yet.
+ */
+export const RESOURCE_GRAPH_LAG_ALLOWANCE_MS = 5 * 60_000;
+
+export interface ShardReport {
+  readonly runId: string;
+  readonly shardIndex: number;
+  /** `alreadyFinished`: an earlier delivery of this shard recorded its end; nothing was read again. */
+  readonly kind: "processed" | "alreadyFinished";
+  readonly resources: number;
+  readonly applied: number;
+  readonly replayed: number;
+  readonly stale: number;
+  readonly removed: number;
+  readonly rows: number;
+  readonly delivered: number;
+  readonly spooled: number;
+  readonly refused: number;
+  readonly errors: readonly string[];
+  /** Why rows were spooled instead of delivered (they are replayed by the next upload); absent when none were. */
+  readonly spoolReasons?: readonly string[];
+  readonly completion: RunCompletion;
+}
+
+/**
+ * One shard of a sweep: the scan pipeline over the shard's subscriptions (Resource Graph pages, diagnostic
+ * settings, normalise, evaluate), each evaluation applied to the state store, then deletions (resources the store
+ * holds for those subscriptions that the sweep did not see), rows uploaded as they accumulate, the shard's end
+ * recorded once, and the run summary written if this was the last shard.
+ *
+ * Every observation of the shard is dated from the run's planned time (less the Resource Graph lag allowance), not
+ * from when this delivery ran. A redelivered shard therefore replays the same observation: the state store hands
+ * back the same rows with the same transitions instead of applying it twice, and rows of a delivery whose upload
+ * was lost are written again unchanged.
+ */
+export async function processShard(message: ShardMessage, deps: ShardWorkerDependencies): Promise<ShardReport> {
+  const { runId, shardIndex } = message;
+  const counts = { resources: 0, applied: 0, replayed: 0, stale: 0, removed: 0, rows: 0, delivered: 0, spooled: 0, refused: 0 };
+  if ((await deps.runRecords.getShard(runId, shardIndex)) !== undefined) {
+    return { runId, shardIndex, kind: "alreadyFinished", ...counts, errors: [], completion: await completeRunIfFinished(runId, shardIndex, deps) };
+  }
+
+  const plannedAt = new Date(message.plannedAt);
+  const observedAt = new Date(plannedAt.getTime() - RESOURCE_GRAPH_LAG_ALLOWANCE_MS);
+  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion };
+  const seen = new Set<string>();
+  const errors: string[] = [];
+  const spoolReasons: string[] = [];
+  let tally: FindingTally = emptyTally();
+  let buffered: FindingRow[] = [];
+
+  const flush = async (): Promise<void> => {
+    if (buffered.length === 0) return;
+    const rows = buffered;
+    buffered = [];
+    tally = mergeTallies(tally, tallyFindingRows(rows));
+    const report = await deps.writer.write(rows);
+    counts.delivered += report.delivered;
+    counts.spooled += report.spooled;
+    counts.refused += report.rejected.length;
+    for (const reason of report.failureReasons) if (!spoolReasons.includes(reason)) spoolReasons.push(reason);
+    for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId} was refused: ${refused.reason}`);
+  };
+  const take = (change: StateChange): void => {
+    counts.rows += change.rows.length;
+    buffered.push(...change.rows);
+  };
+  const applyAll = async (evaluations: ResourceEvaluation[]): Promise<void> => {
+    const changes = await mapWithConcurrency(evaluations, APPLY_CONCURRENCY, (evaluation) => deps.stateStore.apply(evaluation, observedAt, run));
+    for (const change of changes) {
+      counts[change.outcome] += 1;
+      take(change);
+    }
+    if (buffered.length >= FLUSH_ROWS) await flush();
+  };
+
+  const itemTally = newTally();
+  let pending: ResourceEvaluation[] = [];
+  for await (const evaluation of scanEstate({
+    scope: { kind: "subscriptions", subscriptionIds: message.subscriptionIds },
+    now: plannedAt,
+    resourceGraph: deps.resourceGraphReader,
+    diagnosticSettings: deps.diagnosticSettingsReader,
+    tally: itemTally,
+  })) {
+    counts.resources += 1;
+    seen.add(armIdKey(evaluation.resource.resourceId));
+    pending.push(evaluation);
+    if (pending.length >= APPLY_CHUNK) {
+      await applyAll(pending);
+      pending = [];
+    }
+  }
+  await applyAll(pending);
+  errors.push(...itemTally.malformed.map((problem) => `Resource Graph returned a row that is not a vault or HSM (${problem})`));
+
+  for (const subscriptionId of message.subscriptionIds) {
+    const gone: string[] = [];
+    for await (const live of deps.stateIndex.liveResources(subscriptionId)) {
+      // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
+      if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
+    }
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) => deps.stateStore.remove(resourceId, observedAt, run));
+    for (const change of changes) {
+      if (change.outcome !== "stale") counts.removed += 1;
+      take(change);
+    }
+  }
+  await flush();
+
+  await deps.runRecords.recordShard(runId, shardIndex, {
+    outcome: "completed",
+    finishedAt: deps.clock(),
+    // Counted here rather than from rows: a stale observation writes no row but was still swept.
+    tally: { ...tally, resources: counts.resources, resourcesRemoved: counts.removed },
+    errors,
+  });
+  const completion = await completeRunIfFinished(runId, shardIndex, deps);
+  return { runId, shardIndex, kind: "processed", ...counts, errors, spoolReasons, completion };
+}
+
+/** Records a shard that is given up on, so the run can still end with a summary that names the failure. */
+export async function abandonShard(message: ShardMessage, reason: string, deps: RunSummaryDependencies): Promise<RunCompletion> {
+  await deps.runRecords.recordShard(message.runId, message.shardIndex, {
+    outcome: "failed",
+    finishedAt: deps.clock(),
+    errors: [`gave up on ${message.subscriptionIds.length} subscription(s) (${message.subscriptionIds.join(", ")}): ${reason}`],
+  });
+  return completeRunIfFinished(message.runId, message.shardIndex, deps);
+}
+
+export function describeShardReport(report: ShardReport): string {
+  if (report.kind === "alreadyFinished") {
+    return `run ${report.runId} shard ${report.shardIndex}: already finished by an earlier delivery; run ${describeCompletion(report.completion)}`;
+  }
+  return [
+    `run ${report.runId} shard ${report.shardIndex}: ${report.resources} resource(s)`,
+    `${report.applied} applied, ${report.replayed} replayed, ${report.stale} stale, ${report.removed} removed`,
+    // The delivery-backlog alert reads "N spooled, N refused" from this line: keep that wording.
+    `${report.rows} row(s): ${report.delivered} delivered, ${report.spooled} spooled, ${report.refused} refused` +
+      (report.spoolReasons !== undefined && report.spoolReasons.length > 0 ? ` (spooled because: ${report.spoolReasons.join("; ")})` : ""),
+    `${report.errors.length} error(s)`,
+    `run ${describeCompletion(report.completion)}`,
+  ].join("; ");
+}
+
+function describeCompletion(completion: RunCompletion): string {
+  switch (completion.kind) {
+    case "pending":
+      return `waits for ${completion.shardCount - completion.finishedShards} more shard(s)`;
+    case "written":
+      return "summary written";
+    case "alreadyWritten":
+      return "summary was already written";
+    case "claimedByAnotherShard":
+      return `summary is being written by shard ${completion.shardIndex}`;
+  }
+}
