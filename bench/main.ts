@@ -6,9 +6,10 @@
 import { type Benchmark, type Measurement, exceedsCeiling, formatTable, ratio } from "./measurement.js";
 import { coldStartBenchmark } from "./coldStartBenchmark.js";
 import { evaluateBenchmark } from "./evaluateBenchmark.js";
+import { pipelineBenchmark } from "./pipelineBenchmark.js";
 import { scanBenchmark } from "./scanBenchmark.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark, evaluateBenchmark, coldStartBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark, pipelineBenchmark, evaluateBenchmark, coldStartBenchmark];
 
 interface BenchArguments {
   readonly json: boolean;

@@ -1,8 +1,5 @@
-import functions, { type InvocationContextInit } from "@azure/functions";
-
-// @azure/functions is CommonJS: Node's ESM loader exposes its classes only through the default export.
-const { InvocationContext } = functions;
-type InvocationContext = InstanceType<typeof InvocationContext>;
+import type { InvocationContextInit } from "@azure/functions";
+import { InvocationContext } from "../../shared/handlers/functionsRuntime.js";
 import type { QueueClient } from "@azure/storage-queue";
 import { decodeQueueMessage } from "../../shared/queues/queueMessage.js";
 

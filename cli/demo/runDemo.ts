@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
-import functions, { type Timer } from "@azure/functions";
+import type { Timer } from "@azure/functions";
+import { InvocationContext } from "../../shared/handlers/functionsRuntime.js";
 import { Estate, type JsonObject } from "../../emulator/estate.js";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import { loadConfig } from "../../shared/config.js";
@@ -36,9 +37,6 @@ export interface DemoResult {
   readonly storyTransitions: readonly FindingRow[];
   readonly reportPath: string;
 }
-
-// @azure/functions is CommonJS: Node's ESM loader exposes its classes only through the default export.
-const { InvocationContext } = functions;
 
 const DEMO_DCR = "dcr-0123456789abcdef0123456789abcdef";
 const DAY_MS = 86_400_000;

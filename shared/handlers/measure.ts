@@ -5,7 +5,8 @@
  * own clock readings; nothing is asserted about them.
  */
 import { performance } from "node:perf_hooks";
-import { InvocationContext, type Timer } from "@azure/functions";
+import type { Timer } from "@azure/functions";
+import { InvocationContext } from "./functionsRuntime.js";
 import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
 import type { FindingsWriter } from "../sink/findingsWriter.js";
 import type { HandlerDependencies } from "./dependencies.js";
