@@ -1,3 +1,4 @@
+import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { type ReportFormat } from "./reportFormat.js";
 
 const COLUMNS = [
@@ -9,6 +10,7 @@ const COLUMNS = [
   "location",
   "score",
   "exposure",
+  "exposurePaths",
   "controlId",
   "title",
   "severity",
@@ -44,6 +46,7 @@ export function csvFormat(): ReportFormat {
           resource.location,
           evaluation.score,
           evaluation.exposure.class,
+          describeExposurePaths(evaluation.exposure),
           finding.controlId,
           finding.title,
           finding.severity,

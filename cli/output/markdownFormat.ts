@@ -1,3 +1,4 @@
+import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
 
 /** Escapes what would break a Markdown table cell or inline code. */
@@ -10,12 +11,12 @@ export function markdownFormat(): ReportFormat {
   let failures = 0;
   return {
     begin: (out) =>
-      out.write("# vaultwatch report\n\n| Resource | Type | Score | Exposure | Failing controls |\n|---|---|---:|---|---|\n"),
+      out.write("# vaultwatch report\n\n| Resource | Type | Score | Exposure | Admitted by | Failing controls |\n|---|---|---:|---|---|---|\n"),
     resource(evaluation, out) {
       const { resource } = evaluation;
       const failing = failingControls(evaluation);
       out.write(
-        `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ${failing.join(", ") || "none"} |\n`,
+        `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failing.join(", ") || "none"} |\n`,
       );
       for (const finding of evaluation.findings) {
         if (finding.status !== "Fail") continue;

@@ -54,7 +54,13 @@ export function sarifFormat(): ReportFormat {
           partialFingerprints: {
             "vaultwatch/v1": createHash("sha256").update(`${finding.resourceId.toLowerCase()}|${finding.controlId}`).digest("hex"),
           },
-          properties: { resourceType: evaluation.resource.resourceType, remediation: finding.remediation, evidence: finding.evidence },
+          properties: {
+            resourceType: evaluation.resource.resourceType,
+            remediation: finding.remediation,
+            evidence: finding.evidence,
+            exposure: evaluation.exposure.class,
+            exposurePaths: evaluation.exposure.paths,
+          },
         };
         out.write(`${results++ === 0 ? "\n" : ",\n"}${JSON.stringify(result)}`);
       }

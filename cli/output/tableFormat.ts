@@ -1,3 +1,4 @@
+import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import type { Finding } from "../../shared/model/finding.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
 
@@ -17,7 +18,8 @@ export function tableFormat(): ReportFormat {
       const failing = failingControls(evaluation);
       out.write(
         `${cell(String(evaluation.score), 6)}${cell(KIND_LABEL[resource.kind], 6)}${cell(evaluation.exposure.class, 20)}` +
-          `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}\n`,
+          `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}` +
+          ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`,
       );
       for (const finding of evaluation.findings) {
         if (finding.status !== "Fail") continue;

@@ -15,7 +15,7 @@ import {
   withProperties,
 } from "../../test/fixtures/resources.js";
 import type { ArmObject } from "../../test/fixtures/resources.js";
-import { effectiveExposure } from "./effectiveExposure.js";
+import { describeExposurePaths, effectiveExposure } from "./effectiveExposure.js";
 
 function exposureOf(raw: ArmObject) {
   return effectiveExposure(postureOf(raw));
@@ -143,5 +143,26 @@ describe("effective network exposure", () => {
   it("is the same whatever source shape carries the resource", () => {
     for (const { raw } of inEveryShape(hardenedVault())) expect(exposureOf(raw).class).toBe("PrivateOnly");
     for (const { raw } of inEveryShape(firewalledVault())) expect(exposureOf(raw).class).toBe("PublicRestricted");
+  });
+});
+
+describe("describeExposurePaths", () => {
+  it("names every admitting path in a few words, for the table, CSV and Markdown reports", () => {
+    expect(
+      describeExposurePaths({
+        class: "PublicRestricted",
+        paths: [
+          { kind: "ipRule", value: "203.0.113.0/24", addresses: 256 },
+          { kind: "virtualNetworkRule", subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/app" },
+          { kind: "trustedServices" },
+          { kind: "privateEndpoint", privateEndpointId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe-kv", connectionId: "c" },
+        ],
+      }),
+    ).toBe("IP 203.0.113.0/24 (256 addresses); subnet vnet1/subnets/app; trusted Azure services; private endpoint pe-kv");
+  });
+
+  it("says nothing admits an unreachable resource, and why an exposure is unknown", () => {
+    expect(describeExposurePaths({ class: "Unreachable", paths: [] })).toBe("nothing");
+    expect(describeExposurePaths({ class: "Unknown", paths: [], problem: "ipRules: should be a list" })).toBe("unknown (ipRules: should be a list)");
   });
 });

@@ -69,3 +69,27 @@ export function effectiveExposure(resource: ResourcePosture): Exposure {
   if (perimeter) return { class: "Perimeter", paths };
   return { class: "Unreachable", paths };
 }
+
+/** The admitting paths in a few words, for reports: "all networks; trusted Azure services", "IP 8.8.8.0/24 (256 addresses)". */
+export function describeExposurePaths(exposure: Exposure): string {
+  if (exposure.class === "Unknown") return `unknown${exposure.problem ? ` (${exposure.problem})` : ""}`;
+  if (exposure.paths.length === 0) return "nothing";
+  return exposure.paths
+    .map((path) => {
+      switch (path.kind) {
+        case "allNetworks":
+          return "all networks";
+        case "ipRule":
+          return `IP ${path.value}${path.addresses === undefined ? "" : ` (${path.addresses === 1 ? "1 address" : `${path.addresses.toLocaleString("en-US")} addresses`})`}`;
+        case "virtualNetworkRule":
+          return `subnet ${path.subnetId.split("/").slice(-3).join("/")}`;
+        case "trustedServices":
+          return "trusted Azure services";
+        case "privateEndpoint":
+          return `private endpoint ${path.privateEndpointId.split("/").at(-1) ?? path.privateEndpointId}`;
+        case "networkSecurityPerimeter":
+          return "network security perimeter";
+      }
+    })
+    .join("; ");
+}

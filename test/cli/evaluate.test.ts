@@ -175,11 +175,11 @@ describe.concurrent("vaultwatch evaluate", () => {
       expect(run.code).toBe(1);
       const lines = run.stdout.split("\n");
       expect(lines[0]).toMatch(/^SCORE\s+TYPE\s+EXPOSURE\s+NAME\s+RESOURCE GROUP\s+FAILING CONTROLS$/);
-      expect(lines[1]).toMatch(/^100\s+vault\s+PrivateOnly\s+kv-hardened\s+sample-resource-group\s+-$/);
+      expect(lines[1]).toMatch(/^100\s+vault\s+PrivateOnly\s+kv-hardened\s+sample-resource-group\s+- · admitted by: private endpoint sample-pe$/);
       expect(lines[2]).toMatch(
-        /^13\s+vault\s+Internet\s+sample-vault\s+sample-resource-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 VW-DP-002 VW-IAM-001$/,
+        /^13\s+vault\s+Internet\s+sample-vault\s+sample-resource-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 VW-DP-002 VW-IAM-001 · admitted by: all networks; trusted Azure services$/,
       );
-      expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001$/);
+      expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 · admitted by: all networks; trusted Azure services$/);
       expect(run.stdout).toContain("[High] VW-DP-001 Purge protection is enabled: hsm1");
       expect(run.stdout).toContain(
         "fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
@@ -241,12 +241,12 @@ describe.concurrent("vaultwatch evaluate", () => {
       expect(run.code).toBe(1);
       const tableRows = run.stdout.split("\n").filter((line) => line.startsWith("| "));
       expect(tableRows).toEqual([
-        "| Resource | Type | Score | Exposure | Failing controls |",
-        "| kv-hardened | vault | 100 | PrivateOnly | none |",
-        "| sample-vault | vault | 13 | Internet | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
-        "| hsm1 | hsm | 24 | Internet | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001 |",
-        "| hsm-hardened | hsm | 100 | PrivateOnly | none |",
-        "| vault-acls | vault | 27 | PublicRestricted | VW-NET-001, VW-NET-003, VW-NET-005, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| Resource | Type | Score | Exposure | Admitted by | Failing controls |",
+        "| kv-hardened | vault | 100 | PrivateOnly | private endpoint sample-pe | none |",
+        "| sample-vault | vault | 13 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| hsm1 | hsm | 24 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001 |",
+        "| hsm-hardened | hsm | 100 | PrivateOnly | private endpoint sample-pe1 | none |",
+        "| vault-acls | vault | 27 | PublicRestricted | IP 124.56.78.91/32 (1 address); subnet test-vnet/subnets/subnet1; trusted Azure services | VW-NET-001, VW-NET-003, VW-NET-005, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
       ]);
       expect(run.stdout).toContain("## Failures");
       expect(run.stdout).toContain("### VW-DP-001 Purge protection is enabled: hsm1 (High)");
