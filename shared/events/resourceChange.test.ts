@@ -1,19 +1,8 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { referenceEvent, referenceEvents } from "../../test/fixtures/events.js";
 import { parseDelivery } from "./eventEnvelope.js";
 import { coalesceChanges } from "./coalesce.js";
 import { resourceChangeOf } from "./resourceChange.js";
-
-const EVENTS_DIR = new URL("../../test/fixtures/events/", import.meta.url);
-function referenceEvents(file: string): Record<string, unknown>[] {
-  const parsed = JSON.parse(readFileSync(new URL(file, EVENTS_DIR), "utf8")) as unknown;
-  return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
-}
-function referenceEvent(file: string, index = 0): Record<string, unknown> {
-  const event = referenceEvents(file)[index];
-  if (!event) throw new Error(`no event ${index} in ${file}`);
-  return structuredClone(event);
-}
 
 const VAULT_ID = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-prod-01";
 

@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluateResource } from "../../shared/evaluate/evaluate.js";
@@ -9,6 +8,7 @@ import { EVENT_QUEUE_NAME, QUEUE_MAX_DEQUEUE_COUNT, poisonQueueName } from "../.
 import { BlobSpool, SPOOL_CONTAINER_NAME } from "../../shared/sink/blobSpool.js";
 import { containerClientFor } from "../../shared/state/storageClients.js";
 import { type FunctionsHarness, drainQueue, invocationContext, peekAll, startFunctionsHarness } from "./support/harness.js";
+import { referenceEventFiles } from "../fixtures/events.js";
 import { REFERENCE, type RawEvent, referenceEvent, referenceEvents, seedReferenceEstate } from "./support/referenceEvents.js";
 import { truthOf } from "./support/truth.js";
 
@@ -239,7 +239,7 @@ describe("Resource Notifications events delivered through the queue", () => {
 });
 
 describe("the documentation's own samples", () => {
-  const samples = readdirSync(new URL("../../../shared/reference/events/", import.meta.url)).filter((file) => file.startsWith("docs-"));
+  const samples = referenceEventFiles().filter((file) => file.startsWith("docs-"));
 
   it("are acknowledged without a single request to Azure: placeholder subjects rejected to the poison queue, other resource types ignored", async () => {
     const filled = (event: RawEvent): RawEvent =>

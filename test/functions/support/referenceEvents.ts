@@ -1,21 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { Emulator } from "../../../emulator/index.js";
+import { type RawEvent, referenceEvent, referenceEvents } from "../../fixtures/events.js";
 
-const EVENTS_DIR = new URL("../../../../shared/reference/events/", import.meta.url);
-
-export type RawEvent = Record<string, unknown> & { data: Record<string, unknown> };
-
-/** The events of a reference file (a single event or an array), as fresh copies a test may change. */
-export function referenceEvents(file: string): RawEvent[] {
-  const parsed = JSON.parse(readFileSync(new URL(file, EVENTS_DIR), "utf8")) as unknown;
-  return structuredClone((Array.isArray(parsed) ? parsed : [parsed]) as RawEvent[]);
-}
-
-export function referenceEvent(file: string, index = 0): RawEvent {
-  const event = referenceEvents(file)[index];
-  if (event === undefined) throw new Error(`no event ${index} in ${file}`);
-  return event;
-}
+export { type RawEvent, referenceEvent, referenceEvents };
 
 /** The subscription, vault, HSM and private endpoint the reference events name. */
 export const REFERENCE = {
