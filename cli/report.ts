@@ -53,7 +53,17 @@ export async function writeReport(
 ): Promise<EstateSummary> {
   const format = FORMATS[options.format]();
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
-  const summary = new EstateSummary(options.failOn);
+  return streamReport(evaluations, format, out, options.failOn);
+}
+
+/** Feeds each evaluation to the format as it arrives, then the summary; closes `out` whatever happens. */
+export async function streamReport(
+  evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
+  format: ReportFormat,
+  out: ReportOutput,
+  failOn: FailOn,
+): Promise<EstateSummary> {
+  const summary = new EstateSummary(failOn);
   try {
     format.begin(out);
     for await (const evaluation of evaluations) {

@@ -22,6 +22,8 @@ export interface Control {
   readonly appliesTo: readonly ResourceKind[];
   /** Why the control matters, for generated docs and SARIF rule help. */
   readonly rationale: string;
+  /** Microsoft's guidance page the control follows: the SARIF rule's `helpUri` and the docs' link. */
+  readonly guidance: string;
   evaluate(resource: ResourcePosture, options: ControlOptions): ControlOutcome;
   /** A runnable fix with the resource's name and group filled in. */
   remediation(resource: ResourcePosture): string;

@@ -6,6 +6,7 @@ export const purgeProtectionEnabled: Control = {
   severity: "High",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Without purge protection a deleted vault or HSM, and every key in it, can be destroyed for good before retention ends.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection",
   evaluate: (resource) =>
     whenReadable({ enablePurgeProtection: resource.enablePurgeProtection }, ({ enablePurgeProtection }) => {
       const evidence = {

@@ -8,6 +8,7 @@ export const softDeleteEnabled: Control = {
   severity: "Medium",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Soft delete keeps deleted objects recoverable for the retention period.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview",
   evaluate: (resource) =>
     // Soft delete first: when it is off the control fails, whatever the retention reads.
     whenReadable({ enableSoftDelete: resource.enableSoftDelete }, ({ enableSoftDelete }) => {

@@ -6,6 +6,7 @@ export const rbacAuthorization: Control = {
   severity: "Medium",
   appliesTo: ["vault"],
   rationale: "Azure RBAC gives data-plane access one auditable model with PIM and conditions; access policies do not.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/rbac-guide",
   evaluate: (resource) =>
     whenReadable({ enableRbacAuthorization: resource.enableRbacAuthorization }, ({ enableRbacAuthorization }) => {
       const evidence = {

@@ -7,6 +7,7 @@ export const auditLogsCollected: Control = {
   severity: "Medium",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Without the AuditEvent log nobody can tell who read or changed keys, secrets and certificates.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/logging",
   evaluate: (resource) => {
     const diagnostics = resource.diagnosticSettings;
     if (diagnostics.state === "notSupplied") return unknown("Diagnostic settings were not supplied with the resource.");

@@ -7,6 +7,7 @@ export const publicNetworkAccessDisabled: Control = {
   severity: "High",
   appliesTo: ["vault", "managedHsm"],
   rationale: "With public network access disabled only private endpoints (and trusted services, if allowed) reach the data plane.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/network-security",
   evaluate: (resource) =>
     whenReadable({ publicNetworkAccess: resource.publicNetworkAccess }, ({ publicNetworkAccess }) => {
       const evidence = { publicNetworkAccess, defaulted: resource.publicNetworkAccess.known && resource.publicNetworkAccess.defaulted };

@@ -7,6 +7,7 @@ export const approvedPrivateEndpoint: Control = {
   severity: "Medium",
   appliesTo: ["vault", "managedHsm"],
   rationale: "A private endpoint keeps traffic on the Microsoft backbone and lets public access be turned off.",
+  guidance: "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
   evaluate: (resource) =>
     whenReadable({ privateEndpointConnections: resource.privateEndpointConnections }, ({ privateEndpointConnections }) => {
       const approved = privateEndpointConnections.filter(isApprovedAndProvisioned);
