@@ -1,26 +1,38 @@
+import type { Writable } from "node:stream";
 import { type Command, Option } from "commander";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
 import { jsonFormat } from "./output/jsonFormat.js";
-import { markdownFormat } from "./output/markdownFormat.js";
+import { type MarkdownDetail, markdownFormat } from "./output/markdownFormat.js";
+import type { ReportContext } from "./output/reportContext.js";
 import { REPORT_FORMATS, type ReportFormat, type ReportFormatName } from "./output/reportFormat.js";
 import { ReportOutput } from "./output/reportOutput.js";
 import { sarifFormat } from "./output/sarifFormat.js";
 import { tableFormat } from "./output/tableFormat.js";
+import { wantsColour } from "./output/terminalColour.js";
 
 export interface ReportOptions {
   readonly format: ReportFormatName;
   readonly output?: string;
   readonly failOn: FailOn;
+  /** Markdown only: `summary` fits a pull-request comment, `full` lists every resource and failure. */
+  readonly detail?: MarkdownDetail;
 }
 
-const FORMATS: Record<ReportFormatName, () => ReportFormat> = {
-  table: tableFormat,
-  json: jsonFormat,
-  csv: csvFormat,
-  sarif: sarifFormat,
-  markdown: markdownFormat,
+interface FormatTarget {
+  readonly context: ReportContext;
+  readonly detail: MarkdownDetail;
+  /** Where the report goes: colour is for a terminal only. */
+  readonly stream: Writable | undefined;
+}
+
+const FORMATS: Record<ReportFormatName, (target: FormatTarget) => ReportFormat> = {
+  table: ({ stream }) => tableFormat({ colour: wantsColour(stream) }),
+  json: ({ context }) => jsonFormat(context),
+  csv: ({ context }) => csvFormat(context),
+  sarif: () => sarifFormat(),
+  markdown: ({ context, detail }) => markdownFormat(context, { detail }),
 };
 
 /** The options every command that reports findings shares. */
@@ -32,6 +44,11 @@ export function addReportOptions(command: Command): Command {
       new Option("--fail-on <severity>", "exit 1 when a failure of this severity or higher is found")
         .choices(["low", "medium", "high"])
         .default("low"),
+    )
+    .addOption(
+      new Option("--detail <level>", "markdown: summary (fits a pull-request comment) or full (every resource and failure)")
+        .choices(["summary", "full"])
+        .default("summary"),
     );
 }
 
@@ -42,16 +59,19 @@ export function addReportOptions(command: Command): Command {
 export async function renderReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  context: ReportContext,
 ): Promise<number> {
-  const summary = await writeReport(evaluations, options);
+  const summary = await writeReport(evaluations, options, context);
   return summary.exitCode;
 }
 
 export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  context: ReportContext,
 ): Promise<EstateSummary> {
-  const format = FORMATS[options.format]();
+  const stream = options.output ? undefined : process.stdout;
+  const format = FORMATS[options.format]({ context, detail: options.detail ?? "summary", stream });
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
   return streamReport(evaluations, format, out, options.failOn);
 }

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { UsageError } from "../errors.js";
+import { reportContext } from "../output/reportContext.js";
 import { readResourceItems } from "../input.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
@@ -34,7 +35,7 @@ export async function evaluateFile(file: string, options: EvaluateCommandOptions
       yield evaluation;
     }
   }
-  const code = await renderReport(evaluations(), options);
+  const code = await renderReport(evaluations(), options, reportContext(now));
   warnings.addAll(tallyWarnings(tally));
   warnings.print();
   return code;

@@ -10,6 +10,7 @@ import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shar
 import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
 import { InputError, UsageError } from "../errors.js";
+import { reportContext } from "../output/reportContext.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
 import { parseInstant } from "./evaluate.js";
@@ -90,7 +91,7 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     }
     let code: number;
     try {
-      code = await renderReport(collectingWarnings(), options);
+      code = await renderReport(collectingWarnings(), options, reportContext(now));
     } finally {
       progress.done();
     }

@@ -1,4 +1,5 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import type { ReportContext } from "./reportContext.js";
 import { type ReportFormat } from "./reportFormat.js";
 
 const COLUMNS = [
@@ -6,8 +7,10 @@ const COLUMNS = [
   "resourceType",
   "name",
   "subscriptionId",
+  "subscriptionName",
   "resourceGroup",
   "location",
+  "tags",
   "score",
   "exposure",
   "exposurePaths",
@@ -18,6 +21,9 @@ const COLUMNS = [
   "reason",
   "remediation",
   "waiverExpiry",
+  "evaluatedAt",
+  "toolVersion",
+  "schemaVersion",
 ] as const;
 
 /**
@@ -30,20 +36,25 @@ export function csvCell(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One row per finding, every status included. */
-export function csvFormat(): ReportFormat {
+/** One row per finding, every status included; tags as a JSON object in one cell. */
+export function csvFormat(context: ReportContext): ReportFormat {
+  const evaluatedAt = context.evaluatedAt.toISOString();
   return {
     begin: (out) => out.write(`${COLUMNS.join(",")}\r\n`),
     resource(evaluation, out) {
       const { resource } = evaluation;
+      const subscriptionName = context.subscriptionName(resource.subscriptionId) ?? "";
+      const tags = JSON.stringify(evaluation.tags);
       for (const finding of evaluation.findings) {
         const row = [
           resource.resourceId,
           resource.resourceType,
           resource.name,
           resource.subscriptionId,
+          subscriptionName,
           resource.resourceGroup,
           resource.location,
+          tags,
           evaluation.score,
           evaluation.exposure.class,
           describeExposurePaths(evaluation.exposure),
@@ -54,6 +65,9 @@ export function csvFormat(): ReportFormat {
           finding.reason,
           finding.remediation,
           finding.waiver?.expires ?? "",
+          evaluatedAt,
+          context.toolVersion,
+          context.schemaVersion,
         ];
         out.write(`${row.map(csvCell).join(",")}\r\n`);
       }

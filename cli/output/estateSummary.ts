@@ -1,3 +1,4 @@
+import { findControl } from "../../shared/controls/catalog.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { ExposureClass } from "../../shared/model/exposure.js";
 import { type ControlId, type Severity, type Status, SEVERITIES, STATUSES } from "../../shared/model/finding.js";
@@ -58,4 +59,15 @@ export class EstateSummary {
       resourcesByExposure: Object.fromEntries(this.byExposure),
     };
   }
+}
+
+export function controlTitle(controlId: ControlId): string {
+  return findControl(controlId)?.title ?? controlId;
+}
+
+/** Failing controls with how many failures each has, most first (then the more severe, then by id). */
+export function failuresByControlMostFirst(summary: EstateSummary): { controlId: ControlId; severity: Severity; resources: number }[] {
+  return [...summary.failuresByControl]
+    .map(([controlId, resources]) => ({ controlId, severity: findControl(controlId)?.severity ?? ("Low" as Severity), resources }))
+    .sort((a, b) => b.resources - a.resources || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.controlId.localeCompare(b.controlId));
 }

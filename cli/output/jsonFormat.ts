@@ -1,16 +1,19 @@
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { Finding } from "../../shared/model/finding.js";
+import type { ReportContext } from "./reportContext.js";
 import { type ReportFormat, failingControls } from "./reportFormat.js";
 
-export function resourceRecord(evaluation: ResourceEvaluation): Record<string, unknown> {
+export function resourceRecord(evaluation: ResourceEvaluation, context: ReportContext): Record<string, unknown> {
   const { resource } = evaluation;
   return {
     resourceId: resource.resourceId,
     resourceType: resource.resourceType,
     name: resource.name,
     subscriptionId: resource.subscriptionId,
+    subscriptionName: context.subscriptionName(resource.subscriptionId) ?? null,
     resourceGroup: resource.resourceGroup,
     location: resource.location,
+    tags: evaluation.tags,
     score: evaluation.score,
     exposure: evaluation.exposure.class,
     exposurePaths: evaluation.exposure.paths,
@@ -33,14 +36,21 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
   };
 }
 
-/** `{ "resources": [...], "findings": [...], "summary": {...} }`, every status included. */
-export function jsonFormat(): ReportFormat {
+/**
+ * `{ "tool", "schemaVersion", "generatedAt", "evaluatedAt", "resources": [...], "findings": [...], "summary": {...} }`,
+ * every status included.
+ */
+export function jsonFormat(context: ReportContext): ReportFormat {
   let resources = 0;
   let findings = 0;
   return {
-    begin: (out) => out.write('{\n"resources": ['),
+    begin: (out) =>
+      out.write(
+        `{\n"tool": ${JSON.stringify({ name: "vaultwatch", version: context.toolVersion })},\n"schemaVersion": ${JSON.stringify(context.schemaVersion)},\n` +
+          `"generatedAt": ${JSON.stringify(context.generatedAt.toISOString())},\n"evaluatedAt": ${JSON.stringify(context.evaluatedAt.toISOString())},\n"resources": [`,
+      ),
     resource(evaluation, out) {
-      out.write(`${resources++ === 0 ? "\n" : ",\n"}  ${JSON.stringify(resourceRecord(evaluation))}`);
+      out.write(`${resources++ === 0 ? "\n" : ",\n"}  ${JSON.stringify(resourceRecord(evaluation, context))}`);
       for (const finding of evaluation.findings) {
         out.deferred(`${findings++ === 0 ? "\n" : ",\n"}  ${JSON.stringify(findingRecord(finding))}`);
       }

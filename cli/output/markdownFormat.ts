@@ -1,39 +1,143 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
+import { EXPOSURE_CLASSES } from "../../shared/model/exposure.js";
+import type { Finding } from "../../shared/model/finding.js";
+import type { EstateSummary } from "./estateSummary.js";
+import { controlTitle, failuresByControlMostFirst } from "./estateSummary.js";
+import type { ReportContext } from "./reportContext.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { WorstFirstSections, rankOf } from "./worstFirst.js";
 
 /** Escapes what would break a Markdown table cell or inline code. */
 export function markdownCell(text: string): string {
   return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ").replaceAll("<", "&lt;");
 }
 
-/** For pull requests and wikis: the resources table, then each failure with its remediation. */
-export function markdownFormat(): ReportFormat {
-  let failures = 0;
+/**
+ * GitHub refuses a pull-request comment longer than 65,536 characters; the bounded report stays under this, leaving
+ * room for whatever a pipeline puts around it.
+ */
+export const PULL_REQUEST_COMMENT_BUDGET = 60_000;
+/** The worst resources listed in the bounded report's table. */
+export const WORST_RESOURCES_LISTED = 50;
+
+export type MarkdownDetail = "summary" | "full";
+
+export interface MarkdownOptions {
+  /** `summary` (default): fits a pull-request comment; `full`: every resource and every failure. */
+  readonly detail: MarkdownDetail;
+  readonly budget?: number;
+}
+
+/**
+ * For pull requests and wikis: the summary first, then the resources worst first and what is wrong with each, with
+ * the fix. By default bounded to fit a pull-request comment; `detail: "full"` lists everything.
+ */
+export function markdownFormat(context: ReportContext, options: MarkdownOptions = { detail: "summary" }): ReportFormat {
+  const sections = new WorstFirstSections<"row" | "failures">();
+  const budget = options.budget ?? PULL_REQUEST_COMMENT_BUDGET;
+  let failing = 0;
   return {
-    begin: (out) =>
-      out.write("# vaultwatch report\n\n| Resource | Type | Score | Exposure | Admitted by | Failing controls |\n|---|---|---:|---|---|---|\n"),
-    resource(evaluation, out) {
-      const { resource } = evaluation;
-      const failing = failingControls(evaluation);
-      out.write(
-        `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failing.join(", ") || "none"} |\n`,
-      );
-      for (const finding of evaluation.findings) {
-        if (finding.status !== "Fail") continue;
-        if (failures++ === 0) out.deferred("\n## Failures\n");
-        out.deferred(
-          `\n### ${finding.controlId} ${markdownCell(finding.title)}: ${markdownCell(resource.name)} (${finding.severity})\n\n` +
-            `${markdownCell(finding.reason)}\n\n\`\`\`sh\n${finding.remediation.replaceAll("```", "'''")}\n\`\`\`\n`,
-        );
-      }
+    begin: () => {},
+    resource(evaluation) {
+      if (failingControls(evaluation).length > 0) failing += 1;
+      sections.add(rankOf(evaluation), { row: resourceRow(evaluation, context), failures: failureSection(evaluation) });
     },
     async end(summary, out) {
-      await out.appendDeferred();
-      const s = summary.failuresBySeverity;
-      out.write(
-        `\n**${summary.resources} resources, estate score ${summary.estateScore}.** Failures: ${s.High} high, ${s.Medium} medium, ${s.Low} low; ` +
-          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
-      );
+      try {
+        const head = summarySection(summary, context);
+        const full = options.detail === "full";
+        const rows: string[] = [];
+        const details: string[] = [];
+        let used = head.length + FOOTER_RESERVE + TABLE_HEADER.length;
+        let detailed = 0;
+        let detailsOpen = true;
+        for (const section of sections.ordered()) {
+          const row = section.text("row");
+          if (!full && (rows.length >= WORST_RESOURCES_LISTED || used + row.length > budget / 3)) break;
+          rows.push(row);
+          used += row.length;
+        }
+        for (const section of sections.ordered()) {
+          if (section.rank.failures.every((count) => count === 0)) break;
+          const text = section.text("failures");
+          if (!full && used + text.length > budget) {
+            detailsOpen = false;
+            break;
+          }
+          details.push(text);
+          used += text.length;
+          detailed += 1;
+        }
+        out.write(head);
+        if (rows.length > 0) out.write(`\n## Worst resources\n\n${TABLE_HEADER}${rows.join("")}`);
+        if (details.length > 0) out.write(`\n## What is wrong, worst first\n${details.join("")}`);
+        if (!full && (rows.length < sections.count || !detailsOpen)) {
+          out.write(
+            `\n_Showing the ${rows.length} worst of ${sections.count} resources, and the failures of the ${detailed} worst of the ${failing} that fail. ` +
+              "`--detail full` lists every resource and failure._\n",
+          );
+        }
+      } finally {
+        sections.discard();
+      }
     },
   };
+}
+
+const FOOTER_RESERVE = 300;
+const TABLE_HEADER = "| Resource | Subscription | Type | Score | Exposure | Admitted by | Failing controls |\n|---|---|---|---:|---|---|---|\n";
+
+function summarySection(summary: EstateSummary, context: ReportContext): string {
+  const s = summary.failuresBySeverity;
+  const lines = [
+    "# vaultwatch report",
+    "",
+    `**${summary.resources} resources** (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), **estate score ${summary.estateScore}**. ` +
+      `Failures: **${s.High} high**, ${s.Medium} medium, ${s.Low} low; ${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.`,
+    "",
+    `_Evaluated at ${context.evaluatedAt.toISOString()} by vaultwatch ${context.toolVersion}._`,
+  ];
+  const byControl = failuresByControlMostFirst(summary);
+  if (byControl.length > 0) {
+    lines.push("", "| Failing control | Severity | Resources |", "|---|---|---:|");
+    for (const { controlId, severity, resources } of byControl) lines.push(`| ${controlId} ${markdownCell(controlTitle(controlId))} | ${severity} | ${resources} |`);
+  }
+  const exposures = [...EXPOSURE_CLASSES, "Unknown" as const].filter((exposure) => (summary.byExposure.get(exposure) ?? 0) > 0);
+  if (exposures.length > 0) {
+    lines.push("", `| ${exposures.join(" | ")} |`, `|${exposures.map(() => "---:|").join("")}`, `| ${exposures.map((exposure) => summary.byExposure.get(exposure)).join(" | ")} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function resourceRow(evaluation: ResourceEvaluation, context: ReportContext): string {
+  const { resource } = evaluation;
+  const subscription = context.subscriptionName(resource.subscriptionId) ?? resource.subscriptionId;
+  return (
+    `| ${markdownCell(resource.name)} | ${markdownCell(subscription)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ` +
+    `${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failingControls(evaluation).join(", ") || "none"} |\n`
+  );
+}
+
+/** Each failure says what is wrong first, then what was expected, then the fix. */
+function failureSection(evaluation: ResourceEvaluation): string {
+  const failures = evaluation.findings.filter((finding) => finding.status === "Fail");
+  if (failures.length === 0) return "";
+  const { resource } = evaluation;
+  return (
+    `\n### ${markdownCell(resource.name)} (score ${evaluation.score}, ${evaluation.exposure.class})\n\n` +
+    `\`${markdownCell(resource.resourceId)}\`\n\n` +
+    failures.map(failureItem).join("")
+  );
+}
+
+function failureItem(finding: Finding): string {
+  return (
+    `- **${finding.severity}**: ${markdownCell(finding.reason)} Expected: ${markdownCell(finding.title)} (${finding.controlId}).\n` +
+    `  \`\`\`sh\n${finding.remediation
+      .replaceAll("```", "'''")
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n")}\n  \`\`\`\n`
+  );
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import Ajv from "ajv-draft-04";
+import AjvDraft04 from "ajv-draft-04";
 import type { Log } from "sarif";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONTROLS } from "../../shared/controls/catalog.js";
@@ -15,6 +15,8 @@ import { GITHUB_SARIF_LIMITS, sarifFormat } from "./sarifFormat.js";
  */
 const require = createRequire(import.meta.url);
 const SCHEMA_PATH = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+// A CommonJS module whose exports are the class and carry it again as `default`, which is what TypeScript sees.
+const Ajv = AjvDraft04.default;
 const validateSarif = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object);
 
 /** The rules GitHub documents for an upload, beyond the schema ("SARIF support for code scanning" and its limits). */

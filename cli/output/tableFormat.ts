@@ -1,44 +1,93 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
-import type { Finding } from "../../shared/model/finding.js";
+import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
+import type { Finding, Severity } from "../../shared/model/finding.js";
+import type { EstateSummary } from "./estateSummary.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { type Paint, painter } from "./terminalColour.js";
+import { WorstFirstSections, rankOf } from "./worstFirst.js";
 
 function cell(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
 const HEADER = `${cell("SCORE", 6)}${cell("TYPE", 6)}${cell("EXPOSURE", 20)}${cell("NAME", 28)}${cell("RESOURCE GROUP", 22)}FAILING CONTROLS`;
+const SEVERITY_STYLE: Record<Severity, Parameters<Paint>[0]> = { High: ["red", "bold"], Medium: "yellow", Low: "cyan" };
 
-/** For a terminal: one line per resource with its score and failing controls, then each failure with its fix. */
-export function tableFormat(): ReportFormat {
-  let failures = 0;
+export interface TableOptions {
+  /** Colour for a terminal (see terminalColour.ts); plain text otherwise. */
+  readonly colour: boolean;
+}
+
+/**
+ * For a terminal: the estate summary first, then one line per resource worst first, then each failure (what is
+ * wrong, what was expected, the fix), worst resources first.
+ */
+export function tableFormat(options: TableOptions = { colour: false }): ReportFormat {
+  const paint = painter(options.colour);
+  const sections = new WorstFirstSections<"line" | "failures">();
   return {
-    begin: (out) => out.write(`${HEADER}\n`),
-    resource(evaluation, out) {
-      const { resource } = evaluation;
-      const failing = failingControls(evaluation);
-      out.write(
-        `${cell(String(evaluation.score), 6)}${cell(KIND_LABEL[resource.kind], 6)}${cell(evaluation.exposure.class, 20)}` +
-          `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}` +
-          ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`,
-      );
-      for (const finding of evaluation.findings) {
-        if (finding.status !== "Fail") continue;
-        if (failures++ === 0) out.deferred("\nFAILURES\n");
-        out.deferred(describeFailure(resource.name, finding));
-      }
+    begin: () => {},
+    resource(evaluation) {
+      sections.add(rankOf(evaluation), { line: resourceLine(evaluation, paint), failures: failureLines(evaluation, paint) });
     },
     async end(summary, out) {
-      await out.appendDeferred();
-      const bySeverity = summary.failuresBySeverity;
-      out.write(
-        `\n${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${summary.estateScore}. ` +
-          `Failures: ${bySeverity.High} high, ${bySeverity.Medium} medium, ${bySeverity.Low} low; ` +
-          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
-      );
+      try {
+        out.write(`${summaryLine(summary, paint)}\n\n${paint("bold", HEADER)}\n`);
+        for (const section of sections.ordered()) {
+          out.write(section.text("line"));
+          await out.flushIfFull();
+        }
+        let first = true;
+        for (const section of sections.ordered()) {
+          const text = section.text("failures");
+          if (text === "") continue;
+          if (first) out.write(`\n${paint("bold", "FAILURES (worst resources first)")}\n`);
+          first = false;
+          out.write(text);
+          await out.flushIfFull();
+        }
+      } finally {
+        sections.discard();
+      }
     },
   };
 }
 
-function describeFailure(name: string, finding: Finding): string {
-  return `\n[${finding.severity}] ${finding.controlId} ${finding.title}: ${name}\n  ${finding.reason}\n  fix: ${finding.remediation}\n`;
+function summaryLine(summary: EstateSummary, paint: Paint): string {
+  const bySeverity = summary.failuresBySeverity;
+  return (
+    `${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${paint("bold", String(summary.estateScore))}. ` +
+    `Failures: ${paint(SEVERITY_STYLE.High, `${bySeverity.High} high`)}, ${paint(SEVERITY_STYLE.Medium, `${bySeverity.Medium} medium`)}, ` +
+    `${paint(SEVERITY_STYLE.Low, `${bySeverity.Low} low`)}; ${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.`
+  );
+}
+
+function scoreStyle(score: number): Parameters<Paint>[0] {
+  return score < 50 ? "red" : score < 80 ? "yellow" : "green";
+}
+
+function resourceLine(evaluation: ResourceEvaluation, paint: Paint): string {
+  const { resource } = evaluation;
+  const failing = failingControls(evaluation);
+  const exposure = cell(evaluation.exposure.class, 20);
+  return (
+    `${paint(scoreStyle(evaluation.score), cell(String(evaluation.score), 6))}${cell(KIND_LABEL[resource.kind], 6)}` +
+    `${evaluation.exposure.class === "Internet" ? paint("red", exposure) : exposure}` +
+    `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}` +
+    ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`
+  );
+}
+
+/** What is wrong comes first, then what was expected, then the fix. */
+function failureLines(evaluation: ResourceEvaluation, paint: Paint): string {
+  return evaluation.findings
+    .filter((finding) => finding.status === "Fail")
+    .map((finding: Finding) => {
+      const fix = finding.remediation.split("\n").join("\n       ");
+      return (
+        `\n${paint(SEVERITY_STYLE[finding.severity], `[${finding.severity}]`)} ${paint("bold", evaluation.resource.name)}: ${finding.reason}\n` +
+        `  expected: ${finding.title} (${finding.controlId})\n  fix: ${fix}\n`
+      );
+    })
+    .join("");
 }

@@ -22,6 +22,7 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
   );
   return {
     resource: summarise(resource),
+    tags: resource.tags,
     score: scoreOf(findings),
     exposure: effectiveExposure(resource),
     findings,

@@ -4,6 +4,8 @@ import type { Exposure } from "./exposure.js";
 /** Everything the engine concludes about one resource at one instant. */
 export interface ResourceEvaluation {
   readonly resource: ResourceSummary;
+  /** The resource's tags as read, for reports people filter by owner, team or environment. */
+  readonly tags: Readonly<Record<string, string>>;
   /** 0–100, see CONTROLS.md "Score". */
   readonly score: number;
   readonly exposure: Exposure;

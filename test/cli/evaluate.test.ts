@@ -153,6 +153,14 @@ describe.concurrent("vaultwatch evaluate", () => {
       );
     });
 
+    it("states the tool and schema versions and the evaluation time, and carries each resource's tags", async () => {
+      const report = (await jsonReport(evaluate("estate.arm-list.json", "--format", "json"))) as JsonReport & Record<string, unknown>;
+      expect(report).toMatchObject({ tool: { name: "vaultwatch", version: expect.stringMatching(/^\d+\.\d+\.\d+/) }, schemaVersion: "2", evaluatedAt: "2026-11-24T12:00:00.000Z" });
+      expect(Date.parse(String(report.generatedAt))).toBeGreaterThan(Date.parse("2026-01-01"));
+      expect(report.resources.find((resource) => resource.name === "hsm1")).toMatchObject({ tags: { Dept: "hsm", Environment: "dogfood" }, subscriptionName: null });
+      expect(report.resources.find((resource) => resource.name === "sample-vault")).toMatchObject({ tags: {} });
+    });
+
     it("reads a Resource Graph response, counting the items of other types in a warning", async () => {
       const run = await evaluate("estate.resource-graph.json", "--format", "json");
       expect(run.code).toBe(1);
@@ -170,22 +178,24 @@ describe.concurrent("vaultwatch evaluate", () => {
   });
 
   describe("--format table (the default)", () => {
-    it("prints one line per resource with its score and failing controls, each failure with its fix, and a summary", async () => {
+    it("prints the summary first, then one line per resource worst first, then each failure saying what is wrong before what was expected", async () => {
       const run = await evaluate("estate.arm-list.json");
       expect(run.code).toBe(1);
       const lines = run.stdout.split("\n");
-      expect(lines[0]).toMatch(/^SCORE\s+TYPE\s+EXPOSURE\s+NAME\s+RESOURCE GROUP\s+FAILING CONTROLS$/);
-      expect(lines[1]).toMatch(/^100\s+vault\s+PrivateOnly\s+kv-hardened\s+sample-resource-group\s+- · admitted by: private endpoint sample-pe$/);
-      expect(lines[2]).toMatch(
+      expect(lines[0]).toBe("5 resources (3 vaults, 2 managed HSMs), estate score 53. Failures: 9 high, 7 medium, 3 low; 4 unknown, 0 waived.");
+      expect(lines[2]).toMatch(/^SCORE\s+TYPE\s+EXPOSURE\s+NAME\s+RESOURCE GROUP\s+FAILING CONTROLS$/);
+      expect(lines[3]).toMatch(
         /^13\s+vault\s+Internet\s+sample-vault\s+sample-resource-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 VW-DP-002 VW-IAM-001 · admitted by: all networks; trusted Azure services$/,
       );
-      expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 · admitted by: all networks; trusted Azure services$/);
-      expect(run.stdout).toContain("[High] VW-DP-001 Purge protection is enabled: hsm1");
-      expect(run.stdout).toContain(
-        "fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
-      );
-      expect(run.stdout).toContain("5 resources (3 vaults, 2 managed HSMs), estate score 53.");
-      expect(run.stdout).toContain("Failures: 9 high, 7 medium, 3 low; 4 unknown, 0 waived.");
+      expect(lines[4]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 · admitted by: all networks; trusted Azure services$/);
+      expect(lines[5]).toMatch(/^27\s+vault\s+PublicRestricted\s+vault-acls\s/);
+      expect(lines[6]).toMatch(/^100\s+hsm\s+PrivateOnly\s+hsm-hardened\s/);
+      expect(lines[7]).toMatch(/^100\s+vault\s+PrivateOnly\s+kv-hardened\s+sample-resource-group\s+- · admitted by: private endpoint sample-pe$/);
+      const purge = lines.findIndex((line) => line.startsWith("[High] hsm1: ") && lines[lines.indexOf(line) + 1]?.includes("(VW-DP-001)"));
+      expect(lines[purge + 1]).toBe("  expected: Purge protection is enabled (VW-DP-001)");
+      expect(lines[purge + 2]).toMatch(/^ {2}fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true/);
+      expect(run.stdout.indexOf("[High] sample-vault:")).toBeLessThan(run.stdout.indexOf("[High] hsm1:"));
+      expect(run.stdout).not.toContain("\u001b[");
       expect(run.stderr).toBe("");
     });
   });
@@ -204,6 +214,10 @@ describe.concurrent("vaultwatch evaluate", () => {
       expect(hsmPurge?.[column("score")]).toBe("24");
       const vaultStatuses = rows.filter((row) => row[column("name")] === "sample-vault").map((row) => row[column("status")]);
       expect(vaultStatuses).toEqual(Object.values(REFERENCE_VAULT));
+      expect(header).toEqual(expect.arrayContaining(["subscriptionId", "subscriptionName", "tags", "evaluatedAt", "toolVersion", "schemaVersion"]));
+      expect(JSON.parse(hsmPurge?.[column("tags")] ?? "null")).toEqual({ Dept: "hsm", Environment: "dogfood" });
+      expect(hsmPurge?.[column("evaluatedAt")]).toBe("2026-11-24T12:00:00.000Z");
+      expect(hsmPurge?.[column("schemaVersion")]).toBe("2");
     });
   });
 
@@ -236,20 +250,20 @@ describe.concurrent("vaultwatch evaluate", () => {
   });
 
   describe("--format markdown", () => {
-    it("prints the resources table and each failure with its fix", async () => {
+    it("prints the summary, then the resources worst first, then each failure with its fix", async () => {
       const run = await evaluate("estate.arm-list.json", "--format", "markdown");
       expect(run.code).toBe(1);
-      const tableRows = run.stdout.split("\n").filter((line) => line.startsWith("| "));
+      const tableRows = run.stdout.split("\n").filter((line) => line.startsWith("| ") && line.includes(" | vault | ") || line.includes(" | hsm | "));
       expect(tableRows).toEqual([
-        "| Resource | Type | Score | Exposure | Admitted by | Failing controls |",
-        "| kv-hardened | vault | 100 | PrivateOnly | private endpoint sample-pe | none |",
-        "| sample-vault | vault | 13 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
-        "| hsm1 | hsm | 24 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001 |",
-        "| hsm-hardened | hsm | 100 | PrivateOnly | private endpoint sample-pe1 | none |",
-        "| vault-acls | vault | 27 | PublicRestricted | IP 124.56.78.91/32 (1 address); subnet test-vnet/subnets/subnet1; trusted Azure services | VW-NET-001, VW-NET-003, VW-NET-005, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| sample-vault | 00000000-0000-0000-0000-000000000000 | vault | 13 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| hsm1 | 00000000-0000-0000-0000-000000000000 | hsm | 24 | Internet | all networks; trusted Azure services | VW-NET-001, VW-NET-002, VW-NET-003, VW-NET-006, VW-DP-001 |",
+        "| vault-acls | 00000000-0000-0000-0000-000000000000 | vault | 27 | PublicRestricted | IP 124.56.78.91/32 (1 address); subnet test-vnet/subnets/subnet1; trusted Azure services | VW-NET-001, VW-NET-003, VW-NET-005, VW-NET-006, VW-DP-001, VW-DP-002, VW-IAM-001 |",
+        "| hsm-hardened | 00000000-0000-0000-0000-000000000000 | hsm | 100 | PrivateOnly | private endpoint sample-pe1 | none |",
+        "| kv-hardened | 00000000-0000-0000-0000-000000000000 | vault | 100 | PrivateOnly | private endpoint sample-pe | none |",
       ]);
-      expect(run.stdout).toContain("## Failures");
-      expect(run.stdout).toContain("### VW-DP-001 Purge protection is enabled: hsm1 (High)");
+      expect(run.stdout.indexOf("**5 resources**")).toBeLessThan(run.stdout.indexOf("## Worst resources"));
+      expect(run.stdout).toContain("### hsm1 (score 24, Internet)");
+      expect(run.stdout).toContain("Expected: Purge protection is enabled (VW-DP-001).");
     });
   });
 

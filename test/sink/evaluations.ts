@@ -50,6 +50,7 @@ export function evaluationOf(spec: EvaluationSpec): ResourceEvaluation {
       resourceGroup: "rg-sink-tests",
       location: "westeurope",
     },
+    tags: {},
     score: findings.filter((finding) => finding.status === "Pass").length * 8,
     exposure: { class: spec.exposure ?? "PrivateOnly", paths: spec.exposurePaths ?? [] },
     findings,
