@@ -66,7 +66,15 @@ interface WorkbookItem {
   readonly content: {
     readonly query?: string;
     readonly items?: readonly WorkbookItem[];
-    readonly parameters?: readonly { readonly name: string; readonly type: number }[];
+    readonly parameters?: readonly {
+      readonly name: string;
+      readonly type: number;
+      readonly query?: string;
+      readonly multiSelect?: boolean;
+      readonly quote?: string;
+      readonly defaultValue?: string;
+      readonly typeSettings?: { readonly selectAllValue?: string; readonly additionalResourceOptions?: readonly string[] };
+    }[];
     readonly [key: string]: unknown;
   };
   readonly conditionalVisibility?: { readonly parameterName: string };

@@ -10,7 +10,28 @@ const items = workbookItems(book);
 const queryItems = items.filter((item) => item.type === 3);
 const SAMPLE_PARAMETER_VALUES = {
   SelectedResource: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+  // Each filter as the workbook expands "All" (its selectAllValue, quoted).
+  Subscription: "'*'",
+  ResourceType: "'*'",
+  Control: "'*'",
+  Severity: "'*'",
+  Exposure: "'*'",
+  Status: "'*'",
 };
+/** The filters as the workbook expands a multiple selection: quoted values joined by commas. */
+const SELECTED_PARAMETER_VALUES = {
+  ...SAMPLE_PARAMETER_VALUES,
+  Subscription: "'00000000-0000-0000-0000-000000000000','11111111-1111-1111-1111-111111111111'",
+  ResourceType: "'Microsoft.KeyVault/managedHSMs'",
+  Control: "'VW-NET-001','VW-DP-001'",
+  Severity: "'High'",
+  Exposure: "'Internet','PublicRestricted'",
+  Status: "'Fail'",
+};
+const FILTERS = { Subscription: "AzureSubscriptionId", ResourceType: "AzureResourceType", Control: "ControlId", Severity: "Severity", Exposure: "Exposure", Status: "Status" } as const;
+/** The health panels describe vaultwatch's own runs and ingestion, not resources: no resource filter applies. */
+const HEALTH_PANELS = ["runs", "ingestion"];
+const parameterItems = items.flatMap((candidate) => candidate.content.parameters ?? []);
 
 function item(name: string) {
   const found = items.find((candidate) => candidate.name === name);
@@ -42,6 +63,34 @@ describe("the workbook (workbook/vaultwatch.workbook.json)", () => {
       expect(analyzeKql(query, infraKustoTables()).errors).toEqual([]);
     },
   );
+
+  it.each(queryItems.map((candidate) => [candidate.name, candidate] as const))(
+    "query %s is valid KQL with a selection in every filter",
+    (_name, candidate) => {
+      const query = withParameterValues(candidate.content.query ?? "", SELECTED_PARAMETER_VALUES);
+      expect(analyzeKql(query, infraKustoTables()).errors).toEqual([]);
+    },
+  );
+
+  it("filters every resource panel by subscription, resource type, control, severity, exposure and status", () => {
+    const unfiltered: string[] = [];
+    for (const candidate of queryItems.filter((panel) => !HEALTH_PANELS.includes(panel.name))) {
+      for (const [parameter, column] of Object.entries(FILTERS)) {
+        const applied = new RegExp(`\\('\\*' in \\(\\{${parameter}\\}\\) or ${column} in~? \\(\\{${parameter}\\}\\)\\)`);
+        if (!applied.test(candidate.content.query ?? "")) unfiltered.push(`${candidate.name} ignores ${parameter}`);
+      }
+    }
+    expect(unfiltered).toEqual([]);
+  });
+
+  it("offers each filter as a multiple choice that starts at All, its choices read from the findings table or listed", () => {
+    for (const name of Object.keys(FILTERS)) {
+      const parameter = parameterItems.find((candidate) => candidate.name === name);
+      expect(parameter, name).toMatchObject({ type: 2, multiSelect: true, quote: "'", defaultValue: "value::all", typeSettings: { selectAllValue: "*" } });
+      expect(parameter?.typeSettings?.additionalResourceOptions).toContain("value::all");
+      if (parameter?.query !== undefined) expect(analyzeKql(parameter.query, infraKustoTables()).errors, name).toEqual([]);
+    }
+  });
 
   it("every query runs on the Log Analytics workspace", () => {
     expect(queryItems.filter((candidate) => candidate.content.resourceType !== "microsoft.operationalinsights/workspaces").map((candidate) => candidate.name)).toEqual([]);
