@@ -1,10 +1,12 @@
 /**
- * `npm run generate`: writes the data files infra loads (infra/generated/*.json) from the code's row schema.
- * A test fails when the committed files differ from what this produces.
+ * `npm run generate`: writes the data files infra loads (infra/generated/*.json) from the code's row schema, and the
+ * generated part of docs/controls.md from the control modules. A test fails when the committed files differ from what
+ * this produces.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CONTROLS_DOCUMENT, renderControlsDocument, withGeneratedPart } from "../cli/commands/controlsDocument.js";
 import { generatedInfraFiles } from "../shared/sink/infraData.js";
 
 /** The repository root: the nearest folder up from this file whose package.json is vaultwatch's (works from dist/ too). */
@@ -30,3 +32,7 @@ for (const file of generatedInfraFiles()) {
   writeFileSync(target, file.content);
   console.log(`wrote ${file.path}`);
 }
+
+const controlsDocument = join(root, CONTROLS_DOCUMENT);
+writeFileSync(controlsDocument, withGeneratedPart(readFileSync(controlsDocument, "utf8"), renderControlsDocument()));
+console.log(`wrote ${CONTROLS_DOCUMENT} (generated part)`);

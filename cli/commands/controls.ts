@@ -32,9 +32,6 @@ export function renderCatalog(format: "table" | "json" | "markdown"): string {
       "\n"
     );
   }
-  return (
-    rows
-      .map((row) => `${row.id.padEnd(12)}${row.severity.padEnd(8)}${row.appliesTo.join(", ").padEnd(25)}${row.title}`)
-      .join("\n") + "\n"
-  );
+  const line = (id: string, severity: string, appliesTo: string, title: string) => `${id.padEnd(12)}${severity.padEnd(10)}${appliesTo.padEnd(25)}${title}`;
+  return [line("ID", "SEVERITY", "APPLIES TO", "TITLE"), ...rows.map((row) => line(row.id, row.severity, row.appliesTo.join(", "), row.title))].join("\n") + "\n";
 }

@@ -3,7 +3,7 @@ import { evaluateFixture } from "../../test/fixtures/evaluation.js";
 import { exampleManagedHsm, exampleVault } from "../../test/fixtures/resources.js";
 import { CONTROLS, findControl, isControlId } from "./catalog.js";
 
-/** The catalog table of CONTROLS.md, transcribed: ID, applies to (V vault, H HSM), severity, title. */
+/** The catalog table of the control contract, transcribed: ID, applies to (V vault, H HSM), severity, title. */
 const CATALOG: [id: string, applies: string, severity: string, title: string][] = [
   ["VW-NET-001", "VH", "High", "Public network access is disabled"],
   ["VW-NET-002", "VH", "High", "Firewall denies by default"],
@@ -21,7 +21,7 @@ const CATALOG: [id: string, applies: string, severity: string, title: string][] 
 ];
 
 describe("the control catalog", () => {
-  it("holds the thirteen controls of CONTROLS.md in its order, with their severities, titles and resource types", () => {
+  it("holds the thirteen controls of the contract in its order, with their severities, titles and resource types", () => {
     expect(
       CONTROLS.map((control) => [
         control.id,

@@ -14,7 +14,7 @@ import { auditLogsReachWorkspace } from "./log-002-audit-logs-in-workspace.js";
 import { rbacAuthorization } from "./iam-001-rbac-authorization.js";
 import { securityDomainActivated } from "./iam-002-security-domain-activated.js";
 
-/** The catalog, in CONTROLS.md order. Adding a control: one module, one line here, one test. */
+/** The catalog, in the order of docs/controls.md. Adding a control: see "Adding a control" there (module, id, this line, test, contract text). */
 export const CONTROLS: readonly Control[] = [
   publicNetworkAccessDisabled,
   firewallDeniesByDefault,

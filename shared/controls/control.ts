@@ -8,7 +8,7 @@ export interface ControlOutcome {
 }
 
 export interface ControlOptions {
-  /** VW-NET-005: IP rules broader than this prefix (more addresses) fail. CONTROLS.md default: /16. */
+  /** VW-NET-005: IP rules broader than this prefix (more addresses) fail. docs/controls.md default: /16. */
   readonly minIpRulePrefixLength: number;
 }
 

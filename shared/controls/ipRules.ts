@@ -2,7 +2,7 @@ import ipaddr from "ipaddr.js";
 
 /**
  * Address ranges that an IP rule must not touch: RFC 1918 private ranges are not allowed in Key Vault IP rules,
- * and the others are not routable from the internet (CONTROLS.md VW-NET-005).
+ * and the others are not routable from the internet (docs/controls.md, VW-NET-005).
  */
 export const NON_PUBLIC_IPV4_RANGES = [
   "0.0.0.0/8",

@@ -3,7 +3,7 @@ import { sameText } from "../model/resource.js";
 import { known } from "../normalise/readValues.js";
 
 /**
- * "Public access is off" in CONTROLS.md: `Disabled`, or for vaults `SecuredByPerimeter`
+ * "Public access is off" in docs/controls.md: `Disabled`, or for vaults `SecuredByPerimeter`
  * (a network security perimeter then governs public traffic).
  */
 export function publicAccessOff(resource: ResourcePosture): Reading<boolean> {

@@ -28,7 +28,7 @@ export interface EventCause {
 }
 
 /**
- * What an event asks of vaultwatch. Events are hints and reads are truth (DESIGN.md decision 5):
+ * What an event asks of vaultwatch. Events are hints and reads are truth (a design decision):
  * `Microsoft.Resources.*` events only name a resource to re-read; Resource Notifications carry the resource
  * (or its deletion) with the time it was observed, to apply only when newer than what was last recorded.
  */

@@ -94,7 +94,7 @@ function runFor(cause: EventCause, toolVersion: string): RunContext {
 type TargetChange = Extract<ResourceChange, { kind: "reread" | "payload" | "deleted" }>;
 
 /**
- * Handles the events of one delivery (DESIGN.md decision 5: events are hints, reads are truth). Each event is
+ * Handles the events of one delivery (events are hints, reads are truth). Each event is
  * classified; private endpoints are read to find the vaults they connect to; the changes are coalesced so each
  * vault or HSM is read once; each is re-read through ARM (or its payload used when newer than what was last
  * applied, or its deletion recorded), evaluated, applied to the state store and the rows written in one upload.

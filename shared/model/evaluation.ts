@@ -6,7 +6,7 @@ export interface ResourceEvaluation {
   readonly resource: ResourceSummary;
   /** The resource's tags as read, for reports people filter by owner, team or environment. */
   readonly tags: Readonly<Record<string, string>>;
-  /** 0–100, see CONTROLS.md "Score". */
+  /** 0–100, see README.md "Score". */
   readonly score: number;
   readonly exposure: Exposure;
   /** One per control that applies to the resource's kind, every status included. */

@@ -39,7 +39,7 @@ export function resourceKindOf(type: string): ResourceKind | undefined {
 
 /**
  * Turns any source's ARM-shaped vault or Managed HSM into the posture model, applying the service defaults
- * of CONTROLS.md. Never throws: a property of an unexpected type becomes an unreadable reading.
+ * of docs/controls.md. Never throws: a property of an unexpected type becomes an unreadable reading.
  * Accepts ARM GET bodies, Resource Graph rows, `az keyvault show` output, SDK objects (flattened private endpoint
  * connections and diagnostic settings) and Resource Notifications payloads (`resourceInfo`, booleans as 1/0).
  * Diagnostic settings travel beside the resource as `diagnosticSettings` (a list, or an ARM `{ value: [...] }`);

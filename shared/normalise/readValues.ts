@@ -1,6 +1,6 @@
 import type { Reading } from "../model/resource.js";
 
-/** Absent per CONTROLS.md: missing, `null`, or an empty string. */
+/** Absent per docs/controls.md: missing, `null`, or an empty string. */
 export function isAbsent(value: unknown): value is undefined | null | "" {
   return value === undefined || value === null || value === "";
 }

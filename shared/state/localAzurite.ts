@@ -1,6 +1,7 @@
 /**
  * Azurite (the Azure Storage emulator from npm) as a child process on free loopback ports, in memory, for
- * tests and the demo. Never used in production: Azurite is a dev dependency.
+ * tests and the demo. Never used in production: Azurite is an optional dependency, installed with the CLI package for
+ * `vaultwatch demo` and left out of the Functions deployment (which installs without optional dependencies).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -39,7 +40,7 @@ function azuriteScript(): string {
   try {
     manifest = require.resolve("azurite/package.json");
   } catch {
-    throw new Error("Azurite is not installed; it is a dev dependency of vaultwatch (run `npm install`).");
+    throw new Error("Azurite is not installed: `vaultwatch demo` needs it (an optional dependency of vaultwatch; install it with `npm install azurite`).");
   }
   return join(dirname(manifest), "dist", "src", "azurite.js");
 }

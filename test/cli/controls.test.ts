@@ -22,10 +22,11 @@ describe.concurrent("vaultwatch controls", () => {
     ensureBuilt();
   });
 
-  it("prints the catalog as a table by default, one line per control", async () => {
+  it("prints the catalog as a table by default: a header row, then one line per control", async () => {
     const run = await runCli(["controls"]);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trimEnd().split("\n");
+    const [header, ...lines] = run.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+SEVERITY\s+APPLIES TO\s+TITLE$/);
     expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(IDS);
     expect(lines[0]).toMatch(/^VW-NET-001\s+High\s+Key Vault, Managed HSM\s+Public network access is disabled$/);
     expect(lines[11]).toMatch(/^VW-IAM-001\s+Medium\s+Key Vault\s+Access is governed by Azure RBAC$/);

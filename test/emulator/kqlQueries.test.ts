@@ -4,7 +4,7 @@ import { normaliseQueryText } from "../../emulator/resourceGraph.js";
 import { POSTURE_QUERY } from "../../shared/readers/resourceGraphReader.js";
 import { validateKql } from "../support/kusto.js";
 
-/** The columns of Resource Graph's `resources` table (explore-resources.md), as Kusto types. */
+/** The columns of Resource Graph's `resources` table (as Microsoft's Resource Graph documentation lists them), as Kusto types. */
 const RESOURCES_COLUMNS = {
   id: "string",
   name: "string",
