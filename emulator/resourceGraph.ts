@@ -26,6 +26,12 @@ export const POSTURE_QUERY = `Resources
     securityDomainProperties = properties.securityDomainProperties
 | order by id asc`;
 
+/** The reader's subscription-names query over `resourcecontainers` (same rule: change both together). */
+export const SUBSCRIPTION_NAMES_QUERY = `ResourceContainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project subscriptionId, name
+| order by subscriptionId asc`;
+
 const PROJECTED_PROPERTIES = [
   "publicNetworkAccess",
   "networkAcls",
@@ -41,8 +47,47 @@ export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
 
-const RECOGNISED_QUERIES = new Map<string, (body: Readonly<JsonObject>) => JsonObject>([
-  [normaliseQueryText(POSTURE_QUERY), postureRow],
+type RowInclusion = (subscriptionId: string, kind: KeyVaultResourceKind) => boolean;
+
+/** A recognised query: its rows in the query's order, each with the key its `order by` sorts on (for skip tokens). */
+interface RecognisedQuery {
+  /** How many rows the scope holds, without building them. */
+  count(estate: Estate, include: RowInclusion): number;
+  rows(estate: Estate, include: RowInclusion, afterKey: string | undefined): Iterable<{ readonly key: string; readonly row: JsonObject }>;
+}
+
+const POSTURE: RecognisedQuery = {
+  count(estate, include) {
+    let total = 0;
+    for (const _ of estate.idsInOrder(undefined, include)) total += 1;
+    return total;
+  },
+  *rows(estate, include, afterKey) {
+    for (const id of estate.idsInOrder(afterKey, include)) {
+      const resource = estate.peekResource(id);
+      if (resource !== undefined) yield { key: id.toLowerCase(), row: postureRow(resource) };
+    }
+  },
+};
+
+/** Subscriptions as `resourcecontainers` rows (`name` is the display name), in scope, in subscriptionId order. */
+const SUBSCRIPTION_NAMES: RecognisedQuery = {
+  count: (estate, include) => [...SUBSCRIPTION_NAMES.rows(estate, include, undefined)].length,
+  *rows(estate, include, afterKey) {
+    const subscriptions = estate
+      .subscriptions()
+      .filter((subscription) => include(subscription.subscriptionId, "vault") || include(subscription.subscriptionId, "managedHsm"))
+      .sort((a, b) => a.subscriptionId.toLowerCase().localeCompare(b.subscriptionId.toLowerCase()));
+    for (const subscription of subscriptions) {
+      const key = subscription.subscriptionId.toLowerCase();
+      if (afterKey === undefined || key > afterKey) yield { key, row: { subscriptionId: subscription.subscriptionId, name: subscription.displayName } };
+    }
+  },
+};
+
+const RECOGNISED_QUERIES = new Map<string, RecognisedQuery>([
+  [normaliseQueryText(POSTURE_QUERY), POSTURE],
+  [normaliseQueryText(SUBSCRIPTION_NAMES_QUERY), SUBSCRIPTION_NAMES],
 ]);
 
 /** One row as Resource Graph renders the projection: `type` lower-cased, a missing property as null. */
@@ -106,8 +151,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
 
   const query = body["query"];
   if (typeof query !== "string" || query.trim() === "") return errorResponse(400, "BadRequest", "query is required.");
-  const rowOf = RECOGNISED_QUERIES.get(normaliseQueryText(query));
-  if (rowOf === undefined) {
+  const recognised = RECOGNISED_QUERIES.get(normaliseQueryText(query));
+  if (recognised === undefined) {
     return errorResponse(400, "InvalidQuery", "The emulator does not recognise this query; it answers only the query shapes documented in emulator/README.md.");
   }
 
@@ -145,13 +190,12 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   }
 
   const include = scope.include;
-  let totalRecords = 0;
-  for (const _ of estate.idsInOrder(undefined, include)) totalRecords += 1;
+  const totalRecords = recognised.count(estate, include);
 
   const data: JsonObject[] = [];
   let lastKey: string | undefined;
   let more = false;
-  for (const id of estate.idsInOrder(after, include)) {
+  for (const { key, row } of recognised.rows(estate, include, after)) {
     if (toSkip > 0) {
       toSkip -= 1;
       continue;
@@ -160,10 +204,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
       more = true;
       break;
     }
-    const resource = estate.peekResource(id);
-    if (resource === undefined) continue;
-    data.push(rowOf(resource));
-    lastKey = id.toLowerCase();
+    data.push(row);
+    lastKey = key;
   }
 
   const response: JsonObject = {

@@ -7,10 +7,11 @@ import { newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { type AzureConnection, createAzureReaders } from "../../shared/readers/azureReaders.js";
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
-import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
+import type { ResourceGraphReader, ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
 import { InputError, UsageError } from "../errors.js";
 import { reportContext } from "../output/reportContext.js";
+import { type ProgressState, renderProgress } from "../output/scanProgress.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
 import { parseInstant } from "./evaluate.js";
@@ -86,12 +87,14 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     async function* collectingWarnings(): AsyncGenerator<ResourceEvaluation> {
       for await (const evaluation of evaluations) {
         warnings.addAll(evaluation.warnings);
+        progress.evaluatedOne();
         yield evaluation;
       }
     }
     let code: number;
     try {
-      code = await renderReport(collectingWarnings(), options, reportContext(now));
+      const subscriptionNames = await readSubscriptionNames(readers.resourceGraph, scope, warnings);
+      code = await renderReport(collectingWarnings(), options, reportContext(now, subscriptionNames));
     } finally {
       progress.done();
     }
@@ -101,6 +104,19 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     return code;
   } finally {
     await emulator?.stop();
+  }
+}
+
+/**
+ * Subscription display names for the report, read before the resources. They are a convenience: when they cannot be
+ * read the report carries ids only, and a warning says why.
+ */
+async function readSubscriptionNames(reader: ResourceGraphReader, scope: ResourceGraphScope, warnings: WarningCollector): Promise<Map<string, string>> {
+  try {
+    return await reader.subscriptionNames(scope);
+  } catch (error) {
+    warnings.addAll([`subscription names could not be read, so the report carries subscription ids only: ${error instanceof Error ? error.message : String(error)}`]);
+    return new Map();
   }
 }
 
@@ -189,36 +205,57 @@ function printStats(stats: ReaderStats, emulator: Emulator | undefined): void {
   process.stderr.write(`${lines.join("\n")}\n`);
 }
 
-/** One self-overwriting status line on a terminal; silent otherwise. */
+/** One self-overwriting status line on standard error when it is a terminal; silent otherwise. */
 class ProgressLine {
-  private last: ScanProgress | undefined;
+  private read: ScanProgress | undefined;
+  private evaluated = 0;
+  private waiting: ProgressState["waiting"];
   private waits = 0;
-  private waitMs = 0;
+  private waitedMs = 0;
   private shown = false;
+  private readonly started = Date.now();
+  private readonly ticker: NodeJS.Timeout | undefined;
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(private readonly enabled: boolean) {
+    // Redraw every second so a wait counts down and the time left moves even while no page arrives.
+    this.ticker = enabled ? setInterval(() => this.render(), 1000).unref() : undefined;
+  }
 
   update(progress: ScanProgress): void {
-    this.last = progress;
+    this.read = progress;
     this.render();
+  }
+
+  evaluatedOne(): void {
+    this.evaluated += 1;
+    if (this.evaluated % 100 === 0) this.render();
   }
 
   throttled(wait: ThrottleWait): void {
     this.waits += 1;
-    this.waitMs += wait.milliseconds;
+    this.waitedMs += wait.milliseconds;
+    this.waiting = { wait, endsAt: Date.now() + wait.milliseconds };
     this.render();
   }
 
   done(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
     if (this.enabled && this.shown) process.stderr.write("\n");
   }
 
   private render(): void {
-    if (!this.enabled || this.last === undefined) return;
-    const { pages, resources, elapsedMs } = this.last;
-    const rate = elapsedMs > 0 ? Math.round((resources * 1000) / elapsedMs) : 0;
-    const waits = this.waits > 0 ? ` · throttling waits ${this.waits} (${(this.waitMs / 1000).toFixed(1)} s)` : "";
-    process.stderr.write(`\rscanning: ${pages} page(s) · ${resources} resource(s) · ${rate}/s${waits}\u001b[K`);
+    if (!this.enabled) return;
+    const now = Date.now();
+    const line = renderProgress({
+      read: this.read,
+      evaluated: this.evaluated,
+      elapsedMs: now - this.started,
+      waiting: this.waiting,
+      waits: this.waits,
+      waitedMs: this.waitedMs,
+      now,
+    });
+    process.stderr.write(`\r${line}\u001b[K`);
     this.shown = true;
   }
 }

@@ -212,7 +212,9 @@ export class DiagnosticSettingsReader {
     item.lastProblem = problem;
     const wait = retryAfter ?? this.backoffMs * 2 ** (item.attempts - 1);
     item.notBefore = Date.now() + wait;
-    if (item.attempts < this.maxAttempts) this.reportWait({ service: "Azure Resource Manager", milliseconds: wait, cause: "throttled" });
+    if (item.attempts < this.maxAttempts) {
+      this.reportWait({ service: "Azure Resource Manager", milliseconds: wait, cause: "throttled", basis: retryAfter === undefined ? "back-off" : "Retry-After" });
+    }
     return item;
   }
 

@@ -8,6 +8,8 @@ export interface ThrottleWait {
   readonly milliseconds: number;
   /** `quota`: paced ahead of a limit from the headers; `throttled`: waiting after a 429. */
   readonly cause: "quota" | "throttled";
+  /** What set the length of the wait, for people watching progress: a `Retry-After` header, the quota-reset header, or back-off. */
+  readonly basis?: "Retry-After" | "quota reset" | "back-off";
 }
 
 /** What the readers sent and waited for, as the client saw it (every HTTP attempt, retries included). */

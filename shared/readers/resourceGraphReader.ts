@@ -23,6 +23,15 @@ export const POSTURE_QUERY = `Resources
     securityDomainProperties = properties.securityDomainProperties
 | order by id asc`;
 
+/**
+ * The subscriptions in scope with their display names (a subscription's `name` in `resourcecontainers`), so reports
+ * can name them. Ordered by `subscriptionId` for paging. The emulator recognises this text too.
+ */
+export const SUBSCRIPTION_NAMES_QUERY = `ResourceContainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project subscriptionId, name
+| order by subscriptionId asc`;
+
 /** The `properties` the query lifts into columns; rows are folded back into the ARM shape with these. */
 export const PROJECTED_PROPERTIES = [
   "publicNetworkAccess",
@@ -112,12 +121,30 @@ export class ResourceGraphReader {
   }
 
   async *pages(scope: ResourceGraphScope, options: ReadOptions = {}): AsyncGenerator<ResourceGraphPage> {
+    for await (const page of this.pagesOf(POSTURE_QUERY, scope, options)) yield { ...page, resources: page.resources.map(rowToArmResource) };
+  }
+
+  /**
+   * Subscription id (lower-cased) → display name, for every subscription in scope the identity can read. One query
+   * per scope group, usually one page: a few requests beside the posture pages.
+   */
+  async subscriptionNames(scope: ResourceGraphScope, options: ReadOptions = {}): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for await (const page of this.pagesOf(SUBSCRIPTION_NAMES_QUERY, scope, options)) {
+      for (const row of page.resources as { subscriptionId?: unknown; name?: unknown }[]) {
+        if (typeof row?.subscriptionId === "string" && typeof row.name === "string") names.set(row.subscriptionId.toLowerCase(), row.name);
+      }
+    }
+    return names;
+  }
+
+  private async *pagesOf(queryText: string, scope: ResourceGraphScope, options: ReadOptions): AsyncGenerator<ResourceGraphPage> {
     const groups = scopeGroups(scope, this.subscriptionsPerQuery);
     let pageNumber = 0;
     for (const [index, group] of groups.entries()) {
       let skipToken: string | undefined;
       do {
-        const response = await this.query(group, skipToken, options.abortSignal);
+        const response = await this.query(queryText, group, skipToken, options.abortSignal);
         pageNumber += 1;
         const data = Array.isArray(response.data) ? (response.data as unknown[]) : undefined;
         if (data === undefined) {
@@ -133,7 +160,7 @@ export class ResourceGraphReader {
           );
         }
         yield {
-          resources: data.map(rowToArmResource),
+          resources: data,
           pageNumber,
           scopeBatch: index + 1,
           scopeBatches: groups.length,
@@ -143,10 +170,15 @@ export class ResourceGraphReader {
     }
   }
 
-  private async query(group: Omit<QueryRequest, "query" | "options">, skipToken: string | undefined, abortSignal: AbortSignal | undefined): Promise<QueryResponse> {
+  private async query(
+    queryText: string,
+    group: Omit<QueryRequest, "query" | "options">,
+    skipToken: string | undefined,
+    abortSignal: AbortSignal | undefined,
+  ): Promise<QueryResponse> {
     const request: QueryRequest = {
       ...group,
-      query: POSTURE_QUERY,
+      query: queryText,
       // allowPartialScopes stays false: a scope too large to answer must fail, not quietly shrink.
       options: { top: this.pageSize, resultFormat: "objectArray", allowPartialScopes: false, ...(skipToken === undefined ? {} : { skipToken }) },
     };
@@ -178,11 +210,11 @@ export class ResourceGraphReader {
         }
         const headers = error.response?.headers;
         if (headers !== undefined) this.observeQuota(headers);
-        const wait =
-          (headers && retryAfterMs(headers)) ??
-          (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ??
-          this.fallbackThrottleDelayMs;
-        this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "throttled" });
+        const retryAfter = headers && retryAfterMs(headers);
+        const quotaReset = headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined);
+        const wait = retryAfter ?? quotaReset ?? this.fallbackThrottleDelayMs;
+        const basis = retryAfter !== undefined ? "Retry-After" : quotaReset !== undefined ? "quota reset" : "back-off";
+        this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "throttled", basis });
         await sleep(wait, abortSignal);
         this.quota = undefined;
       }
@@ -201,7 +233,7 @@ export class ResourceGraphReader {
     if (quota === undefined || quota.remaining > 0) return;
     const wait = quota.resetsAt - Date.now();
     if (wait > 0) {
-      this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "quota" });
+      this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "quota", basis: "quota reset" });
       await sleep(wait, abortSignal);
     }
     this.quota = undefined;

@@ -7,6 +7,10 @@ export interface ScanProgress {
   readonly pages: number;
   /** Resources read from Resource Graph so far. */
   readonly resources: number;
+  /** Resource Graph's count of the resources in the scope groups read so far. */
+  readonly expectedResources: number;
+  /** False while scope groups (subscription batches) remain unread, so more resources may come. */
+  readonly expectedComplete: boolean;
   readonly elapsedMs: number;
 }
 
@@ -38,6 +42,8 @@ export async function* scanEstate(options: ScanEstateOptions): AsyncGenerator<Re
   let chunk: unknown[] = [];
   let pages = 0;
   let resources = 0;
+  let expectedResources = 0;
+  let countedBatches = 0;
 
   const dispatch = (): void => {
     const batch = chunk;
@@ -55,7 +61,17 @@ export async function* scanEstate(options: ScanEstateOptions): AsyncGenerator<Re
   for await (const page of options.resourceGraph.pages(options.scope, { abortSignal: options.abortSignal })) {
     pages += 1;
     resources += page.resources.length;
-    options.onProgress?.({ pages, resources, elapsedMs: Date.now() - started });
+    if (page.scopeBatch > countedBatches) {
+      countedBatches = page.scopeBatch;
+      expectedResources += Number.isFinite(page.totalRecords) ? page.totalRecords : 0;
+    }
+    options.onProgress?.({
+      pages,
+      resources,
+      expectedResources: Math.max(expectedResources, resources),
+      expectedComplete: countedBatches >= page.scopeBatches,
+      elapsedMs: Date.now() - started,
+    });
     for (const resource of page.resources) {
       chunk.push(resource);
       if (chunk.length === MAX_BATCH_SIZE) {

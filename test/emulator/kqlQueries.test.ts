@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
+import { POSTURE_QUERY as EMULATOR_POSTURE_QUERY, SUBSCRIPTION_NAMES_QUERY as EMULATOR_SUBSCRIPTION_NAMES_QUERY } from "../../emulator/index.js";
 import { normaliseQueryText } from "../../emulator/resourceGraph.js";
-import { POSTURE_QUERY } from "../../shared/readers/resourceGraphReader.js";
+import { POSTURE_QUERY, SUBSCRIPTION_NAMES_QUERY } from "../../shared/readers/resourceGraphReader.js";
 import { validateKql } from "../support/kusto.js";
 
 /** The columns of Resource Graph's `resources` table (as Microsoft's Resource Graph documentation lists them), as Kusto types. */
@@ -23,11 +23,13 @@ const RESOURCES_COLUMNS = {
   zones: "dynamic",
   extendedLocation: "dynamic",
 };
+/** `resourcecontainers` (subscriptions and resource groups) has the same columns as `resources`. */
+const RESOURCE_CONTAINERS_COLUMNS = RESOURCES_COLUMNS;
 // Resource Graph table names are case-insensitive; queries conventionally write `Resources`.
-const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS };
+const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, ResourceContainers: RESOURCE_CONTAINERS_COLUMNS, resourcecontainers: RESOURCE_CONTAINERS_COLUMNS };
 
 /** Every query vaultwatch sends to Resource Graph. */
-const QUERIES_SENT = { posture: POSTURE_QUERY };
+const QUERIES_SENT = { posture: POSTURE_QUERY, "subscription names": SUBSCRIPTION_NAMES_QUERY };
 
 describe("the Resource Graph queries vaultwatch sends", () => {
   it.each(Object.entries(QUERIES_SENT))("the %s query parses and names only real columns, by Microsoft's Kusto parser", (_, query) => {
@@ -45,7 +47,13 @@ describe("the Resource Graph queries vaultwatch sends", () => {
     expect(POSTURE_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 
-  it("the emulator recognises exactly the query the reader sends", () => {
+  it("the emulator recognises exactly the queries the reader sends", () => {
     expect(normaliseQueryText(EMULATOR_POSTURE_QUERY)).toBe(normaliseQueryText(POSTURE_QUERY));
+    expect(normaliseQueryText(EMULATOR_SUBSCRIPTION_NAMES_QUERY)).toBe(normaliseQueryText(SUBSCRIPTION_NAMES_QUERY));
+  });
+
+  it("the subscription-names query can be paged: it orders by subscriptionId and uses no take, limit or sample", () => {
+    expect(SUBSCRIPTION_NAMES_QUERY).toMatch(/\|\s*order by subscriptionId asc\s*$/);
+    expect(SUBSCRIPTION_NAMES_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 });

@@ -1,6 +1,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, POSTURE_QUERY, generateEstate, startEmulator } from "../../emulator/index.js";
+import { ResourceGraphReader } from "../../shared/readers/resourceGraphReader.js";
 import { rawRequest, sdkClients } from "../support/emulatorClients.js";
 
 const generated = generateEstate({ resources: 120, subscriptions: 6, seed: 11 });
@@ -18,6 +19,15 @@ describe("the emulator's Resource Graph endpoint, driven by the real ResourceGra
     emulator.counters.reset();
     emulator.knobs.faults = [];
     Object.assign(emulator.knobs.resourceGraph, { quotaPerWindow: 1000, windowMs: 5_000, retryAfterOn429: "none", withholdSkipToken: false });
+  });
+
+  it("names the subscriptions in scope from resourcecontainers, as the reader asks, one page for the whole tenant", async () => {
+    const reader = new ResourceGraphReader(sdkClients(emulator).graph);
+    const everyName = await reader.subscriptionNames({ kind: "tenant" });
+    expect(everyName).toEqual(new Map(generated.estate.subscriptions().map((subscription) => [subscription.subscriptionId.toLowerCase(), subscription.displayName])));
+    expect(emulator.counters.requests.resourceGraph).toBe(1);
+    const two = await reader.subscriptionNames({ kind: "subscriptions", subscriptionIds: subscriptionIds.slice(0, 2).map((id) => id.toUpperCase()) });
+    expect([...two.keys()]).toEqual(subscriptionIds.slice(0, 2).map((id) => id.toLowerCase()).sort());
   });
 
   it("pages through every row in id order with skip tokens, and stops when none is left", async () => {

@@ -42,13 +42,15 @@ describe("vaultwatch emulator, scanned with vaultwatch scan --emulator-url", () 
     const stderr = vi.mocked(process.stderr.write);
     stderr.mockClear();
     const code = await scan({ ...REPORT, ...EMULATOR_DEFAULTS, emulatorUrl: emulator.url, emulatorCa: join(directory, "ca.pem"), subscription: [subscription], output, stats: true });
-    const report = JSON.parse(await readFile(output, "utf8")) as { resources: { subscriptionId: string }[] };
+    const report = JSON.parse(await readFile(output, "utf8")) as { resources: { subscriptionId: string; subscriptionName: string }[] };
     expect(report.resources).toHaveLength(15);
     expect(report.resources.every((resource) => resource.subscriptionId === subscription)).toBe(true);
+    expect(report.resources[0]?.subscriptionName).toBe(emulator.estate.subscriptions()[0]?.displayName);
     expect(code).toBe(1);
-    expect(emulator.counters.requests.resourceGraph).toBe(1);
+    // One query for the subscription's name, one page of resources.
+    expect(emulator.counters.requests.resourceGraph).toBe(2);
     const printedStats = stderr.mock.calls.map(([text]) => String(text)).join("");
-    expect(printedStats).toContain("resourceGraph: 1 (throttled 0)");
+    expect(printedStats).toContain("resourceGraph: 2 (throttled 0)");
     expect(printedStats).toContain("batch: 1 (throttled 0)");
     expect(printedStats).toContain("diagnostic settings read through /batch: 15");
   });
