@@ -93,6 +93,7 @@ export async function streamReport(
     }
     await format.end(summary, out);
   } finally {
+    format.dispose?.();
     await out.close();
   }
   return summary;

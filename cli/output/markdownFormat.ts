@@ -82,6 +82,7 @@ export function markdownFormat(context: ReportContext, options: MarkdownOptions 
         sections.discard();
       }
     },
+    dispose: () => sections.discard(),
   };
 }
 

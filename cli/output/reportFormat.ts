@@ -10,6 +10,8 @@ export interface ReportFormat {
   begin(out: ReportOutput): void;
   resource(evaluation: ResourceEvaluation, out: ReportOutput): void;
   end(summary: EstateSummary, out: ReportOutput): Promise<void>;
+  /** Releases what the format holds (temporary files), whether or not `end` ran; called once, last. */
+  dispose?(): void;
 }
 
 export function failingControls(evaluation: ResourceEvaluation): string[] {

@@ -50,6 +50,7 @@ export function tableFormat(options: TableOptions = { colour: false }): ReportFo
         sections.discard();
       }
     },
+    dispose: () => sections.discard(),
   };
 }
 
