@@ -8,7 +8,7 @@ import { reportContext } from "./reportContext.js";
 const GITHUB_COMMENT_LIMIT = 65_536;
 
 function tableScores(markdown: string): number[] {
-  const table = markdown.slice(markdown.indexOf("## Worst resources"));
+  const table = markdown.slice(markdown.indexOf("## Resources, worst first"));
   return table
     .split("\n")
     .filter((line) => /^\| [^-|]/.test(line) && !line.startsWith("| Resource |"))
@@ -38,9 +38,9 @@ describe("markdown (--format markdown) on the 320-resource demo estate", () => {
   it("puts the summary first: resources, estate score, failures by severity and by control, exposure", () => {
     const summaryAt = bounded.indexOf("**320 resources**");
     expect(summaryAt).toBeGreaterThan(0);
-    expect(summaryAt).toBeLessThan(bounded.indexOf("## Worst resources"));
+    expect(summaryAt).toBeLessThan(bounded.indexOf("## Resources, worst first"));
     expect(bounded).toMatch(/\*\*estate score \d+\*\*\. Failures: \*\*\d+ high\*\*, \d+ medium, \d+ low; \d+ unknown, \d+ waived\./);
-    expect(bounded.indexOf("| Failing control | Severity | Resources |")).toBeLessThan(bounded.indexOf("## Worst resources"));
+    expect(bounded.indexOf("| Failing control | Severity | Resources |")).toBeLessThan(bounded.indexOf("## Resources, worst first"));
     expect(bounded).toContain(`_Evaluated at ${FIXED_NOW.toISOString()} by vaultwatch `);
   });
 

@@ -44,42 +44,40 @@ export function markdownFormat(context: ReportContext, options: MarkdownOptions 
       sections.add(rankOf(evaluation), { row: resourceRow(evaluation, context), failures: failureSection(evaluation) });
     },
     async end(summary, out) {
-      try {
-        const head = summarySection(summary, context);
-        const full = options.detail === "full";
-        const rows: string[] = [];
-        const details: string[] = [];
-        let used = head.length + FOOTER_RESERVE + TABLE_HEADER.length;
-        let detailed = 0;
-        let detailsOpen = true;
-        for (const section of sections.ordered()) {
-          const row = section.text("row");
-          if (!full && (rows.length >= WORST_RESOURCES_LISTED || used + row.length > budget / 3)) break;
-          rows.push(row);
-          used += row.length;
+      const full = options.detail === "full";
+      const head = summarySection(summary, context);
+      out.write(head);
+      let used = head.length + FOOTER_RESERVE + TABLE_HEADER.length;
+      let listed = 0;
+      if (sections.count > 0) out.write(`\n## Resources, worst first\n\n${TABLE_HEADER}`);
+      for (const section of sections.ordered()) {
+        const row = section.text("row");
+        if (!full && (listed >= WORST_RESOURCES_LISTED || used + row.length > budget / 3)) break;
+        out.write(row);
+        used += row.length;
+        listed += 1;
+        await out.flushIfFull();
+      }
+      let detailed = 0;
+      let allDetailed = true;
+      for (const section of sections.ordered()) {
+        const text = section.text("failures");
+        if (text === "") continue;
+        if (!full && used + text.length > budget) {
+          allDetailed = false;
+          break;
         }
-        for (const section of sections.ordered()) {
-          if (section.rank.failures.every((count) => count === 0)) break;
-          const text = section.text("failures");
-          if (!full && used + text.length > budget) {
-            detailsOpen = false;
-            break;
-          }
-          details.push(text);
-          used += text.length;
-          detailed += 1;
-        }
-        out.write(head);
-        if (rows.length > 0) out.write(`\n## Worst resources\n\n${TABLE_HEADER}${rows.join("")}`);
-        if (details.length > 0) out.write(`\n## What is wrong, worst first\n${details.join("")}`);
-        if (!full && (rows.length < sections.count || !detailsOpen)) {
-          out.write(
-            `\n_Showing the ${rows.length} worst of ${sections.count} resources, and the failures of the ${detailed} worst of the ${failing} that fail. ` +
-              "`--detail full` lists every resource and failure._\n",
-          );
-        }
-      } finally {
-        sections.discard();
+        if (detailed === 0) out.write("\n## What is wrong, worst first\n");
+        out.write(text);
+        used += text.length;
+        detailed += 1;
+        await out.flushIfFull();
+      }
+      if (listed < sections.count || !allDetailed) {
+        out.write(
+          `\n_Showing the ${listed} worst of ${sections.count} resources, and the failures of the ${detailed} worst of the ${failing} that fail. ` +
+            "`--detail full` lists every resource and failure._\n",
+        );
       }
     },
     dispose: () => sections.discard(),

@@ -31,23 +31,19 @@ export function tableFormat(options: TableOptions = { colour: false }): ReportFo
       sections.add(rankOf(evaluation), { line: resourceLine(evaluation, paint), failures: failureLines(evaluation, paint) });
     },
     async end(summary, out) {
-      try {
-        out.write(`${summaryLine(summary, paint)}\n\n${paint("bold", HEADER)}\n`);
-        for (const section of sections.ordered()) {
-          out.write(section.text("line"));
-          await out.flushIfFull();
-        }
-        let first = true;
-        for (const section of sections.ordered()) {
-          const text = section.text("failures");
-          if (text === "") continue;
-          if (first) out.write(`\n${paint("bold", "FAILURES (worst resources first)")}\n`);
-          first = false;
-          out.write(text);
-          await out.flushIfFull();
-        }
-      } finally {
-        sections.discard();
+      out.write(`${summaryLine(summary, paint)}\n\n${paint("bold", HEADER)}\n`);
+      for (const section of sections.ordered()) {
+        out.write(section.text("line"));
+        await out.flushIfFull();
+      }
+      let first = true;
+      for (const section of sections.ordered()) {
+        const text = section.text("failures");
+        if (text === "") continue;
+        if (first) out.write(`\n${paint("bold", "FAILURES (worst resources first)")}\n`);
+        first = false;
+        out.write(text);
+        await out.flushIfFull();
       }
     },
     dispose: () => sections.discard(),

@@ -261,7 +261,7 @@ describe.concurrent("vaultwatch evaluate", () => {
         "| hsm-hardened | 00000000-0000-0000-0000-000000000000 | hsm | 100 | PrivateOnly | private endpoint sample-pe1 | none |",
         "| kv-hardened | 00000000-0000-0000-0000-000000000000 | vault | 100 | PrivateOnly | private endpoint sample-pe | none |",
       ]);
-      expect(run.stdout.indexOf("**5 resources**")).toBeLessThan(run.stdout.indexOf("## Worst resources"));
+      expect(run.stdout.indexOf("**5 resources**")).toBeLessThan(run.stdout.indexOf("## Resources, worst first"));
       expect(run.stdout).toContain("### hsm1 (score 24, Internet)");
       expect(run.stdout).toContain("Expected: Purge protection is enabled (VW-DP-001).");
     });
