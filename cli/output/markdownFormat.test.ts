@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
-import { FIXED_NOW, demoEstateEvaluations, renderToString } from "../../test/support/reports.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { exportEstate, generateEstate } from "../../emulator/index.js";
+import { FIXED_NOW, demoEstateEvaluations, evaluateFile, renderToString } from "../../test/support/reports.js";
 import { markdownFormat } from "./markdownFormat.js";
 import { reportContext } from "./reportContext.js";
 
@@ -69,4 +74,20 @@ describe("markdown (--format markdown) on the 320-resource demo estate", () => {
     expect(full.split("\n").filter((line) => line.startsWith("- **"))).toHaveLength(failures);
     expect(full).not.toContain("--detail full");
   });
+});
+
+describe("markdown on a 5,000-resource estate", () => {
+  it("still fits a pull-request comment, summary first", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "vaultwatch-markdown-"));
+    try {
+      const file = join(directory, "estate.json");
+      await exportEstate(generateEstate({ resources: 5000, subscriptions: 20, seed: 3 }).estate, file);
+      const markdown = await renderToString(markdownFormat(reportContext(FIXED_NOW)), evaluateFile(pathToFileURL(file)));
+      expect(markdown.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+      expect(markdown).toContain("**5,000 resources**");
+      expect(markdown.indexOf("**5,000 resources**")).toBeLessThan(markdown.indexOf("## Resources, worst first"));
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -92,7 +92,7 @@ function summarySection(summary: EstateSummary, context: ReportContext): string 
   const lines = [
     "# vaultwatch report",
     "",
-    `**${summary.resources} resources** (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), **estate score ${summary.estateScore}**. ` +
+    `**${summary.resources.toLocaleString("en-US")} resources** (${summary.vaults.toLocaleString("en-US")} vaults, ${summary.managedHsms.toLocaleString("en-US")} managed HSMs), **estate score ${summary.estateScore}**. ` +
       `Failures: **${s.High} high**, ${s.Medium} medium, ${s.Low} low; ${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.`,
     "",
     `_Evaluated at ${context.evaluatedAt.toISOString()} by vaultwatch ${context.toolVersion}._`,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
 import AjvDraft04 from "ajv-draft-04";
 import type { Log } from "sarif";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +80,7 @@ describe("SARIF for GitHub code scanning (--format sarif)", () => {
   it("meets GitHub's upload rules: a physical location, region and fingerprint on every result, a helpUri and help on every rule, within the limits", () => {
     expect(log.runs[0]?.results?.length).toBeGreaterThan(100);
     expect(githubUploadProblems(log)).toEqual([]);
+    expect(gzipSync(JSON.stringify(log)).length).toBeLessThan(GITHUB_SARIF_LIMITS.gzippedBytes);
   });
 
   it("locates each result at its resource, by a repository-relative path made of the ARM id and by the id itself", () => {

@@ -16,7 +16,15 @@ const KIND_TAG = { vault: "key-vault", managedHsm: "managed-hsm" } as const;
  * are accepted but not shown, most severe first). vaultwatch writes one run, 13 rules and one location per result,
  * so only the results per run can be reached, by an estate with many failures.
  */
-export const GITHUB_SARIF_LIMITS = { runsPerFile: 20, resultsPerRun: 25_000, rulesPerRun: 25_000, tagsPerRule: 20, locationsPerResult: 1_000 } as const;
+export const GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25_000,
+  rulesPerRun: 25_000,
+  tagsPerRule: 20,
+  locationsPerResult: 1_000,
+  /** The upload itself: at most 10 MB once gzip-compressed. */
+  gzippedBytes: 10 * 1024 * 1024,
+} as const;
 
 function pascalCase(text: string): string {
   return text.replace(/(^|\s)(\w)/g, (_, _space: string, letter: string) => letter.toUpperCase()).replace(/\W/g, "");
