@@ -74,7 +74,8 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
 
   const plannedAt = new Date(message.plannedAt);
   const observedAt = new Date(plannedAt.getTime() - RESOURCE_GRAPH_LAG_ALLOWANCE_MS);
-  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion };
+  const baseline = (await deps.runRecords.getRun(runId))?.baseline === true;
+  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion, ...(baseline ? { baseline } : {}) };
   const seen = new Set<string>();
   const errors: string[] = [];
   const spoolReasons: string[] = [];

@@ -36,7 +36,7 @@ export const FINDINGS_COLUMNS = [
   { name: "Severity", type: "string", description: "High, Medium or Low." },
   { name: "Status", type: "string", description: "Pass, Fail, NotApplicable, Unknown, Waived, or Removed when the resource was deleted." },
   { name: "PreviousStatus", type: "string", description: "Status at the previous applied observation; empty for the first." },
-  { name: "Transition", type: "string", description: "New (started failing), Resolved (stopped failing), Unchanged, or Removed." },
+  { name: "Transition", type: "string", description: "New (started failing), Resolved (stopped failing), Unchanged, Removed, or Baseline (first seen by a sweep before the first full sweep completed: there before vaultwatch looked)." },
   { name: "Reason", type: "string", description: "Why the control has this status; only on rows that are not passing or that change status." },
   { name: "Evidence", type: "dynamic", description: "What was seen; only on rows that are not passing." },
   { name: "Remediation", type: "string", description: "What fixes the failure; only on failing rows." },
@@ -81,7 +81,7 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 export const RUN_TRIGGERS = ["sweep", "event", "cli"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
-export const TRANSITIONS = ["New", "Resolved", "Unchanged", "Removed"] as const;
+export const TRANSITIONS = ["New", "Resolved", "Unchanged", "Removed", "Baseline"] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
 /** A finding's status, or `Removed` on the rows written when the resource is deleted. */
