@@ -46,8 +46,9 @@ function readPath(resource: JsonObject, path: string): Json | undefined {
   for (const part of path.split(".")) {
     if (!isObject(current)) return undefined;
     // ARM property names are case-insensitive.
-    const key = Object.keys(current).find((candidate) => candidate.toLowerCase() === part.toLowerCase());
-    current = key === undefined ? undefined : current[key];
+    const object: JsonObject = current;
+    const key: string | undefined = Object.keys(object).find((candidate) => candidate.toLowerCase() === part.toLowerCase());
+    current = key === undefined ? undefined : object[key];
   }
   return current;
 }
