@@ -6,6 +6,11 @@ export const COVERAGE_TABLE_NAME = "vaultwatchCoverage";
 const PARTITION = "lastEvent";
 /** Concurrent workers recording the same subscription settle within a few rounds. */
 const MAX_CONFLICT_ROUNDS = 5;
+/**
+ * A worker writes a subscription's arrival at most this often: coverage needs minutes, not every event, and the
+ * event path should not pay two Table Storage calls per delivery.
+ */
+export const ARRIVAL_WRITE_INTERVAL_MS = 60_000;
 const SUBSCRIPTION_IN_PATH = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
@@ -32,6 +37,9 @@ export function subscriptionOfEvent(event: unknown): string | undefined {
  * that the wiring works end to end, which Resource Graph alone cannot show.
  */
 export class EventArrivals {
+  /** What this worker last wrote per subscription (epoch ms): later arrivals within the interval are not written. */
+  private readonly written = new Map<string, number>();
+
   constructor(private readonly table: TableClient) {}
 
   static async open(table: TableClient): Promise<EventArrivals> {
@@ -39,9 +47,14 @@ export class EventArrivals {
     return new EventArrivals(table);
   }
 
-  /** Records that events from these subscriptions arrived at `at`. */
+  /** Records that events from these subscriptions arrived at `at` (to the minute: see ARRIVAL_WRITE_INTERVAL_MS). */
   async record(subscriptionIds: Iterable<string>, at: Date): Promise<void> {
-    for (const subscriptionId of new Set([...subscriptionIds].map((id) => id.toLowerCase()))) await this.recordOne(subscriptionId, at);
+    for (const subscriptionId of new Set([...subscriptionIds].map((id) => id.toLowerCase()))) {
+      const last = this.written.get(subscriptionId);
+      if (last !== undefined && at.getTime() >= last && at.getTime() - last < ARRIVAL_WRITE_INTERVAL_MS) continue;
+      await this.recordOne(subscriptionId, at);
+      this.written.set(subscriptionId, at.getTime());
+    }
   }
 
   /** Last arrival per lower-cased subscription id. */
