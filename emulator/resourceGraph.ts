@@ -43,6 +43,15 @@ const PROJECTED_PROPERTIES = [
   "securityDomainProperties",
 ] as const;
 
+/** The coverage query's shape (shared/eventCoverage/eventWiring.ts), answered from the estate's system topics. */
+export const EVENT_TOPICS_QUERY = `Resources
+| where type =~ 'microsoft.eventgrid/systemtopics'
+| where tostring(properties.topicType) in~ ('Microsoft.Resources.Subscriptions', 'Microsoft.ResourceNotifications.Resources')
+| project id, subscriptionId, topicType = tostring(properties.topicType), source = tostring(properties.source), identity
+| order by id asc`;
+
+const WATCHED_TOPIC_TYPES = new Set(["microsoft.resources.subscriptions", "microsoft.resourcenotifications.resources"]);
+
 export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
@@ -85,10 +94,36 @@ const SUBSCRIPTION_NAMES: RecognisedQuery = {
   },
 };
 
+/** Event Grid system topics of the watched types, in id order, from the estate's topics. */
+const EVENT_TOPICS: RecognisedQuery = {
+  count: (estate, include) => [...EVENT_TOPICS.rows(estate, include, undefined)].length,
+  *rows(estate, include, afterKey) {
+    for (const id of estate.systemTopicIdsInOrder(afterKey, (subscriptionId) => include(subscriptionId, "vault"))) {
+      const topic = estate.peekSystemTopic(id);
+      const row = topic === undefined ? undefined : eventTopicRow(topic);
+      if (row !== undefined) yield { key: id.toLowerCase(), row };
+    }
+  },
+};
+
 const RECOGNISED_QUERIES = new Map<string, RecognisedQuery>([
   [normaliseQueryText(POSTURE_QUERY), POSTURE],
   [normaliseQueryText(SUBSCRIPTION_NAMES_QUERY), SUBSCRIPTION_NAMES],
+  [normaliseQueryText(EVENT_TOPICS_QUERY), EVENT_TOPICS],
 ]);
+
+function eventTopicRow(body: Readonly<JsonObject>): JsonObject | undefined {
+  const properties = (body["properties"] ?? {}) as JsonObject;
+  const topicType = typeof properties["topicType"] === "string" ? properties["topicType"] : "";
+  if (!WATCHED_TOPIC_TYPES.has(topicType.toLowerCase())) return undefined;
+  return {
+    id: body["id"],
+    subscriptionId: String(body["id"]).split("/")[2] ?? "",
+    topicType,
+    source: typeof properties["source"] === "string" ? properties["source"] : "",
+    identity: structuredClone(body["identity"] ?? null),
+  };
+}
 
 /** One row as Resource Graph renders the projection: `type` lower-cased, a missing property as null. */
 function postureRow(body: Readonly<JsonObject>): JsonObject {

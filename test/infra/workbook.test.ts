@@ -29,8 +29,10 @@ const SELECTED_PARAMETER_VALUES = {
   Status: "'Fail'",
 };
 const FILTERS = { Subscription: "AzureSubscriptionId", ResourceType: "AzureResourceType", Control: "ControlId", Severity: "Severity", Exposure: "Exposure", Status: "Status" } as const;
-/** The health panels describe vaultwatch's own runs and ingestion, not resources: no resource filter applies. */
-const HEALTH_PANELS = ["runs", "ingestion"];
+/** The health panels describe vaultwatch's own runs, baseline and ingestion, not resources: no resource filter applies. */
+const HEALTH_PANELS = ["runs", "ingestion", "baseline-banner"];
+/** Event coverage is per subscription: of the filters, only the subscription applies. */
+const SUBSCRIPTION_PANELS = ["coverage-by-subscription", "coverage-summary"];
 const parameterItems = items.flatMap((candidate) => candidate.content.parameters ?? []);
 
 function item(name: string) {
@@ -72,10 +74,11 @@ describe("the workbook (workbook/vaultwatch.workbook.json)", () => {
     },
   );
 
-  it("filters every resource panel by subscription, resource type, control, severity, exposure and status", () => {
+  it("filters every resource panel by subscription, resource type, control, severity, exposure and status, and the coverage panels by subscription", () => {
     const unfiltered: string[] = [];
     for (const candidate of queryItems.filter((panel) => !HEALTH_PANELS.includes(panel.name))) {
-      for (const [parameter, column] of Object.entries(FILTERS)) {
+      const applicable = SUBSCRIPTION_PANELS.includes(candidate.name) ? { Subscription: FILTERS.Subscription } : FILTERS;
+      for (const [parameter, column] of Object.entries(applicable)) {
         const applied = new RegExp(`\\('\\*' in \\(\\{${parameter}\\}\\) or ${column} in~? \\(\\{${parameter}\\}\\)\\)`);
         if (!applied.test(candidate.content.query ?? "")) unfiltered.push(`${candidate.name} ignores ${parameter}`);
       }
