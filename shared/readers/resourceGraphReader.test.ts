@@ -2,7 +2,7 @@ import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azur
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureReadError } from "./readError.js";
-import { type ResourceGraphQueryClient, ResourceGraphReader, rowToArmResource } from "./resourceGraphReader.js";
+import { type ResourceGraphQueryClient, ResourceGraphReader } from "./resourceGraphReader.js";
 
 /** Answers from a script, handing each answer's headers to `onResponse` as the SDK does. */
 function scriptedClient(answers: { response: Partial<QueryResponse>; headers?: Record<string, string> }[]): ResourceGraphQueryClient & { sent: QueryRequest[] } {
@@ -53,26 +53,5 @@ describe("the Resource Graph reader's handling of what Resource Graph answers", 
       for await (const _ of new ResourceGraphReader(client).pages({ kind: "tenant" })) void _;
     };
     await expect(read()).rejects.toThrow(/truncated/);
-  });
-});
-
-describe("folding a posture row back into the ARM shape", () => {
-  it("puts the lifted columns under properties and leaves out those that were null", () => {
-    expect(
-      rowToArmResource({
-        id: "/x",
-        type: "microsoft.keyvault/vaults",
-        tags: { a: "b" },
-        publicNetworkAccess: "Disabled",
-        networkAcls: null,
-        enablePurgeProtection: false,
-        securityDomainProperties: null,
-      }),
-    ).toEqual({ id: "/x", type: "microsoft.keyvault/vaults", tags: { a: "b" }, properties: { publicNetworkAccess: "Disabled", enablePurgeProtection: false } });
-  });
-
-  it("passes on what is not a row, for the normaliser to report", () => {
-    expect(rowToArmResource("oops")).toBe("oops");
-    expect(rowToArmResource(null)).toBeNull();
   });
 });

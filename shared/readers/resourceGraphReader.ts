@@ -1,5 +1,6 @@
 import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azure/arm-resourcegraph";
 import { isRestError } from "@azure/core-rest-pipeline";
+import { foldProjectedColumns } from "../normalise/postureRow.js";
 import { AzureReadError, toAzureReadError } from "./readError.js";
 import type { ReaderStats, ThrottleWait } from "./readerStats.js";
 import { sleep } from "./sleep.js";
@@ -22,18 +23,6 @@ export const POSTURE_QUERY = `Resources
     enableRbacAuthorization = properties.enableRbacAuthorization,
     securityDomainProperties = properties.securityDomainProperties
 | order by id asc`;
-
-/** The `properties` the query lifts into columns; rows are folded back into the ARM shape with these. */
-export const PROJECTED_PROPERTIES = [
-  "publicNetworkAccess",
-  "networkAcls",
-  "privateEndpointConnections",
-  "enableSoftDelete",
-  "softDeleteRetentionInDays",
-  "enablePurgeProtection",
-  "enableRbacAuthorization",
-  "securityDomainProperties",
-] as const;
 
 export const MAX_PAGE_SIZE = 1000;
 /** The throttling guidance advises groups of fewer than 300 subscriptions per query. */
@@ -133,7 +122,8 @@ export class ResourceGraphReader {
           );
         }
         yield {
-          resources: data.map(rowToArmResource),
+          // Rows fold back into the ARM shape through the normaliser's own fold (PROJECTED_PROPERTIES in shared/normalise).
+          resources: data.map((row) => foldProjectedColumns(row)),
           pageNumber,
           scopeBatch: index + 1,
           scopeBatches: groups.length,
@@ -247,26 +237,4 @@ function uniqueCaseInsensitive(values: readonly string[]): string[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * Folds a posture row back into the ARM GET shape: the lifted columns go under `properties`, and a column that
- * is null (the property was absent) is left out, exactly as the ARM body leaves it out. Anything that is not an
- * object is passed on untouched for the normaliser to report.
- */
-export function rowToArmResource(row: unknown): unknown {
-  if (typeof row !== "object" || row === null || Array.isArray(row)) return row;
-  const source = row as Record<string, unknown>;
-  const resource: Record<string, unknown> = {};
-  const properties: Record<string, unknown> = {};
-  const lifted = new Set<string>(PROJECTED_PROPERTIES);
-  for (const [key, value] of Object.entries(source)) {
-    if (lifted.has(key)) {
-      if (value !== null && value !== undefined) properties[key] = value;
-    } else {
-      resource[key] = value;
-    }
-  }
-  resource["properties"] = properties;
-  return resource;
 }

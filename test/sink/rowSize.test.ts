@@ -1,3 +1,4 @@
+import { remediationScript } from "../../shared/model/finding.js";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateEstate } from "../../emulator/index.js";
@@ -43,7 +44,7 @@ describe("bytes per resource per sweep", () => {
     const carryingEverything = rows.map((row): FindingRow => {
       const finding = findingsById.get(`${row.AzureResourceId}|${row.ControlId}`);
       if (finding === undefined) throw new Error(`no finding behind the row of ${row.AzureResourceId} ${row.ControlId}`);
-      return { ...row, ControlTitle: finding.title, Reason: finding.reason, Evidence: toJsonValue(finding.evidence), Remediation: finding.remediation };
+      return { ...row, ControlTitle: finding.title, Reason: finding.reason, Evidence: toJsonValue(finding.evidence), ...(finding.remediation ? { Remediation: remediationScript(finding.remediation) } : {}) };
     });
     const full = carryingEverything.reduce((sum, row) => sum + estimatedBilledBytes(row), 0) / evaluations.length;
     expect(report.billedBytesPerResource.mean).toBeLessThan(full * 0.75);
