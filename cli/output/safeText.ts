@@ -21,12 +21,12 @@ export function printable(text: string): string {
 }
 
 /**
- * Text for Markdown prose or a table cell: printable, and with every character Markdown or GitHub would read as
- * syntax escaped, so a name cannot end a cell (`|`), open code (`` ` ``), form a link or image (`[x](y)`, `![x](y)`),
- * become an autolink (`https://…`) or inject HTML (`<`).
+ * Text for Markdown prose or a table cell: printable, and with the characters Markdown or GitHub would read as
+ * syntax escaped, so a name cannot end a cell (`|`), open code (`` ` ``), form a link or image (`[x](y)`, `![x](y)`
+ * need the brackets), inject HTML or an autolink (`<`), an entity (`&#x202e;`), or emphasis.
  */
 export function markdownText(text: string): string {
-  return printable(text).replace(/[\\`*_{}[\]()#!<>|~&:]/g, (character) => `\\${character}`);
+  return printable(text).replace(/[\\`*_[\]<>|~&]/g, (character) => `\\${character}`);
 }
 
 /** The score as reports show it: the number, or `–` when the resource has none (nothing could be judged). */

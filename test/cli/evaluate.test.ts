@@ -30,7 +30,7 @@ function evaluate(file: string, ...options: string[]): Promise<CliRun> {
 
 interface JsonReport {
   resources: { resourceId: string; resourceType: string; name: string; subscriptionId: string; resourceGroup: string; location: string; score: number }[];
-  findings: { resourceId: string; controlId: string; title: string; severity: string; status: string; reason: string; evidence: unknown; remediation: string }[];
+  findings: { resourceId: string; controlId: string; title: string; severity: string; status: string; reason: string; evidence: unknown; remediation?: { commands: string[]; note: string } }[];
 }
 
 async function jsonReport(run: Promise<CliRun>): Promise<JsonReport> {
@@ -148,9 +148,14 @@ describe.concurrent("vaultwatch evaluate", () => {
         evidence: { enablePurgeProtection: false },
       });
       expect(finding?.reason.length).toBeGreaterThan(0);
-      expect(finding?.remediation).toContain(
+      expect(finding?.remediation?.commands).toEqual([
         "az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
-      );
+      ]);
+      expect(finding?.remediation?.note).toMatch(/Irreversible/);
+      // Nothing to fix on a control that is not failing.
+      for (const other of report.findings.filter((item) => item.status !== "Fail" && item.status !== "Waived")) {
+        expect(other.remediation).toBeUndefined();
+      }
     });
 
     it("reads a Resource Graph response, counting the items of other types in a warning", async () => {
@@ -181,9 +186,8 @@ describe.concurrent("vaultwatch evaluate", () => {
       );
       expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 · admitted by: all networks; trusted Azure services$/);
       expect(run.stdout).toContain("[High] VW-DP-001 Purge protection is enabled: hsm1");
-      expect(run.stdout).toContain(
-        "fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
-      );
+      // The note in words, then each command alone on its own line, ready to paste.
+      expect(run.stdout).toMatch(/\n {2}fix: Irreversible by design[^\n]*\n {4}az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true\n/);
       expect(run.stdout).toContain("5 resources (3 vaults, 2 managed HSMs), estate score 53.");
       expect(run.stdout).toContain("Failures: 9 high, 7 medium, 3 low; 4 unknown, 0 waived.");
       expect(run.stderr).toBe("");
@@ -195,13 +199,15 @@ describe.concurrent("vaultwatch evaluate", () => {
       const run = await evaluate("estate.arm-list.json", "--format", "csv");
       expect(run.code).toBe(1);
       const [header = [], ...rows] = parseCsv(run.stdout);
-      expect(header).toEqual(expect.arrayContaining(["resourceId", "name", "score", "controlId", "severity", "status", "reason", "remediation"]));
+      expect(header).toEqual(expect.arrayContaining(["resourceId", "name", "score", "controlId", "severity", "status", "reason", "remediationNote", "remediationCommands"]));
       expect(rows).toHaveLength(60);
       for (const row of rows) expect(row).toHaveLength(header.length);
       const column = (name: string) => header.indexOf(name);
       const hsmPurge = rows.find((row) => row[column("name")] === "hsm1" && row[column("controlId")] === "VW-DP-001");
       expect(hsmPurge?.[column("status")]).toBe("Fail");
       expect(hsmPurge?.[column("score")]).toBe("24");
+      expect(hsmPurge?.[column("remediationCommands")]).toBe("az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true");
+      expect(hsmPurge?.[column("remediationNote")]).toMatch(/^Irreversible/);
       const vaultStatuses = rows.filter((row) => row[column("name")] === "sample-vault").map((row) => row[column("status")]);
       expect(vaultStatuses).toEqual(Object.values(REFERENCE_VAULT));
     });
@@ -250,6 +256,7 @@ describe.concurrent("vaultwatch evaluate", () => {
       ]);
       expect(run.stdout).toContain("## Failures");
       expect(run.stdout).toContain("### VW-DP-001 Purge protection is enabled: hsm1 (High)");
+      expect(run.stdout).toMatch(/Irreversible by design[^\n]*\n\n```sh\naz keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true\n```\n/);
     });
   });
 
