@@ -1,5 +1,5 @@
 import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azure/arm-resourcegraph";
-import { createHttpHeaders } from "@azure/core-rest-pipeline";
+import { RestError, createHttpHeaders } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureReadError } from "./readError.js";
 import { type ResourceGraphQueryClient, ResourceGraphReader } from "./resourceGraphReader.js";
@@ -28,6 +28,38 @@ describe("the Resource Graph reader's handling of what Resource Graph answers", 
     const failure = await read().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AzureReadError);
     expect((failure as Error).message).toMatch(/only part of the tenant/);
+  });
+
+  it("waits at least a second after a 429 that says the quota resets in 00:00:00, instead of retrying in a burst", async () => {
+    const throttled = new RestError("throttled", {
+      statusCode: 429,
+      code: "RateLimiting",
+      response: { headers: createHttpHeaders({ "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00" }) } as never,
+    });
+    let calls = 0;
+    const client: ResourceGraphQueryClient = {
+      async resources(): Promise<QueryResponse> {
+        calls += 1;
+        if (calls === 1) throw throttled;
+        return { totalRecords: 0, count: 0, resultTruncated: "false", data: [] } as QueryResponse;
+      },
+    };
+    const waits: number[] = [];
+    for await (const _ of new ResourceGraphReader(client, { onThrottleWait: (wait) => waits.push(wait.milliseconds) }).pages({ kind: "tenant" })) void _;
+    expect(calls).toBe(2);
+    expect(waits).toEqual([1000]);
+  });
+
+  it("paces the next query to the end of the second when the quota is spent and resets in 00:00:00", async () => {
+    const client = scriptedClient([
+      { response: { data: [{ id: "a" }], skipToken: "t1", count: 1, totalRecords: 2 }, headers: { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00" } },
+      { response: { data: [{ id: "b" }], count: 1, totalRecords: 2 } },
+    ]);
+    const waits: { milliseconds: number; cause: string }[] = [];
+    for await (const _ of new ResourceGraphReader(client, { onThrottleWait: (wait) => waits.push(wait) }).pages({ kind: "tenant" })) void _;
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.cause).toBe("quota");
+    expect(waits[0]?.milliseconds).toBeGreaterThan(500);
   });
 
   it("sends the same query and scope for every page, with only the skip token changing", async () => {

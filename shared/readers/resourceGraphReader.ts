@@ -4,7 +4,7 @@ import { foldProjectedColumns } from "../normalise/postureRow.js";
 import { AzureReadError, toAzureReadError } from "./readError.js";
 import type { ReaderStats, ThrottleWait } from "./readerStats.js";
 import { sleep } from "./sleep.js";
-import { type HeaderLookup, retryAfterMs, timeSpanMs } from "./throttleHeaders.js";
+import { type HeaderLookup, quotaResetWaitMs, retryAfterMs } from "./throttleHeaders.js";
 
 /**
  * The one query vaultwatch sends: both Key Vault types, only the properties the controls read, ordered by the
@@ -170,7 +170,7 @@ export class ResourceGraphReader {
         if (headers !== undefined) this.observeQuota(headers);
         const wait =
           (headers && retryAfterMs(headers)) ??
-          (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ??
+          (headers && quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ??
           this.fallbackThrottleDelayMs;
         this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "throttled" });
         await sleep(wait, abortSignal);
@@ -181,7 +181,7 @@ export class ResourceGraphReader {
 
   private observeQuota(headers: HeaderLookup): void {
     const remaining = Number(headers.get("x-ms-user-quota-remaining"));
-    const resetsAfter = timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined);
+    const resetsAfter = quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined);
     if (headers.get("x-ms-user-quota-remaining") === undefined || !Number.isFinite(remaining) || resetsAfter === undefined) return;
     this.quota = { remaining, resetsAt: Date.now() + resetsAfter };
   }

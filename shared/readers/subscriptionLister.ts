@@ -1,3 +1,4 @@
+import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmRestClient } from "./armRestClient.js";
 import { AzureReadError, describeReadFailure, toAzureReadError } from "./readError.js";
 
@@ -18,7 +19,8 @@ export async function* listSubscriptions(arm: ArmRestClient, options: { abortSig
     try {
       response = await arm.send("GET", next, options);
     } catch (error) {
-      if (options.abortSignal?.aborted) throw error;
+      // A refused redirect (RangeError) is ours and says so; what the network or service did is said in words.
+      if (options.abortSignal?.aborted || !isRestError(error)) throw error;
       throw toAzureReadError("Azure Resource Manager", "listing subscriptions", error);
     }
     if (response.status !== 200) {
