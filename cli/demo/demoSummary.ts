@@ -85,7 +85,7 @@ export function printSummary(summary: DemoSummary, print: (line: string) => void
   for (const resource of summary.worst) {
     print(`  ${printable(resource.name)} (score ${scoreText(resource.score)}, exposure ${resource.exposure})`);
     for (const failure of resource.failures.slice(0, 3)) {
-      // The remediation script: commands one per line, then the note as a comment; each line made printable.
+      // The Remediation column holds the commands, one per line; each line made printable.
       const [first = "", ...rest] = failure.remediation.split("\n");
       print(`    [${failure.severity}] ${failure.controlId}: ${printable(first)}`);
       for (const line of rest) print(`      ${printable(line)}`);

@@ -46,14 +46,6 @@ export interface Remediation {
   readonly note: string;
 }
 
-/**
- * The remediation as one pasteable script: the commands, one per line, then the note as a shell comment.
- * For text-only destinations (the Log Analytics `Remediation` column, and the HTML report that reads it).
- */
-export function remediationScript(remediation: Remediation): string {
-  return [...remediation.commands, `# ${remediation.note.replace(/[\r\n]+/g, " ")}`].join("\n");
-}
-
 export interface Finding {
   readonly resourceId: string;
   readonly controlId: ControlId;

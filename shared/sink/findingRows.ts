@@ -1,7 +1,7 @@
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { ExposureClass } from "../model/exposure.js";
 import type { ControlId, Finding, ResourceSummary, Severity, Status } from "../model/finding.js";
-import { SEVERITIES, remediationScript } from "../model/finding.js";
+import { SEVERITIES } from "../model/finding.js";
 import { TOOL_VERSION } from "../version.js";
 import type { FindingRow, JsonValue, RowStatus, RunSummaryRow, Transition } from "./findingsSchema.js";
 import type { RunContext } from "./runContext.js";
@@ -117,7 +117,8 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
       Transition: transition,
       ...(explain ? { ControlTitle: finding.title, Reason: finding.reason } : {}),
       ...(!passing && !isEmptyEvidence(finding.evidence) ? { Evidence: toJsonValue(finding.evidence) } : {}),
-      ...(finding.status === "Fail" && finding.remediation !== undefined ? { Remediation: remediationScript(finding.remediation) } : {}),
+      // The commands, one per line: the note stays out of the row, since Log Analytics bills every byte of every row.
+      ...(finding.status === "Fail" && finding.remediation !== undefined ? { Remediation: finding.remediation.commands.join("\n") } : {}),
       // A resource with nothing judged has no score: the column stays absent, never a 100 it did not earn.
       ...(evaluation.score === null ? {} : { ResourceScore: evaluation.score }),
       ...(waiverExpiry === undefined ? {} : { WaiverExpiry: waiverExpiry }),

@@ -39,7 +39,7 @@ export const FINDINGS_COLUMNS = [
   { name: "Transition", type: "string", description: "New (started failing), Resolved (stopped failing), Unchanged, or Removed." },
   { name: "Reason", type: "string", description: "Why the control has this status; only on rows that are not passing or that change status." },
   { name: "Evidence", type: "dynamic", description: "What was seen; only on rows that are not passing." },
-  { name: "Remediation", type: "string", description: "What fixes the failure; only on failing rows." },
+  { name: "Remediation", type: "string", description: "The commands that fix the failure, one per line, names shell-quoted; only on failing rows." },
   { name: "ResourceScore", type: "int", description: "0-100 posture score of the resource; absent when no control could be judged (none is Pass, Waived or Fail)." },
   { name: "WaiverExpiry", type: "datetime", description: "End of the waiver that covers the control, if any." },
   { name: "Exposure", type: "string", description: "Effective network exposure: Internet, PublicRestricted, TrustedServicesOnly, PrivateOnly, Perimeter, Unreachable, Unknown." },
