@@ -52,6 +52,7 @@ describe("remediation commands", () => {
   it("quote every word so that it stays one word on one line", () => {
     for (const name of HOSTILE_NAMES) {
       const quoted = shellQuote(name);
+      // eslint-disable-next-line no-control-regex
       expect(quoted).not.toMatch(/[\n\r\u001b\u0085\u009b]/);
       expect(azCallsOf(`az ${quoted}`)).toEqual([[name]]);
     }
@@ -69,6 +70,7 @@ describe("remediation commands", () => {
         expect(commands.length, control.id).toBeGreaterThan(0);
         expect(note, control.id).not.toMatch(/[\n\r]/);
         for (const command of commands) {
+          // eslint-disable-next-line no-control-regex
           expect(command, `${control.id}: a command is one line`).not.toMatch(/[\n\r\u001b\u0085\u009b]/);
           const calls = azCallsOf(command);
           expect(calls, `${control.id}: ${command}`).toHaveLength(1);

@@ -5,7 +5,6 @@ describe("vaultwatch demo --report", () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("refuses an unwritable report path before the demo runs, saying why", async () => {
-    const started = Date.now();
     const run = await runCli(["demo", "--report", "/no/such/dir/r.html"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");

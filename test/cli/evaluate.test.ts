@@ -455,6 +455,7 @@ describe.concurrent("vaultwatch evaluate", () => {
         expect(calls, command).toBe("call\n");
       }
       const json = JSON.parse((await evaluateStdin([vault], "--format", "json")).stdout) as JsonReport;
+      // eslint-disable-next-line no-control-regex
       for (const finding of json.findings) for (const command of finding.remediation?.commands ?? []) expect(command).not.toMatch(/[\n\r\u001b]/);
     });
 
