@@ -19,9 +19,7 @@ export function unreadableAuditEntries(settings: readonly DiagnosticSetting[]): 
   return settings
     .filter((setting) => destinationsOf(setting).length > 0)
     .flatMap((setting) =>
-      setting.logs
-        .filter((log) => isAuditEntry(log) && !log.enabled.known)
-        .map((log) => ({ setting: setting.name ?? null, problem: log.enabled.known ? "" : log.enabled.problem })),
+      setting.logs.flatMap((log) => (isAuditEntry(log) && !log.enabled.known ? [{ setting: setting.name ?? null, problem: log.enabled.problem }] : [])),
     );
 }
 
