@@ -60,8 +60,10 @@ export async function renderReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
   context: ReportContext,
+  /** Called once every evaluation is in and before anything is written: throw to fail the run with no output. */
+  beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<number> {
-  const summary = await writeReport(evaluations, options, context);
+  const summary = await writeReport(evaluations, options, context, beforeCommit);
   return summary.exitCode;
 }
 
@@ -69,19 +71,25 @@ export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
   context: ReportContext,
+  beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<EstateSummary> {
   const stream = options.output ? undefined : process.stdout;
   const format = FORMATS[options.format]({ context, detail: options.detail ?? "summary", stream });
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
-  return streamReport(evaluations, format, out, options.failOn);
+  return streamReport(evaluations, format, out, options.failOn, beforeCommit);
 }
 
-/** Feeds each evaluation to the format as it arrives, then the summary; closes `out` whatever happens. */
+/**
+ * Renders the report into the output's staging area and hands it to standard output or the file only when the run
+ * succeeded: when reading fails half-way, or `beforeCommit` refuses the result, nothing is written. The format's
+ * temporary files are released either way.
+ */
 export async function streamReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   format: ReportFormat,
   out: ReportOutput,
   failOn: FailOn,
+  beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<EstateSummary> {
   const summary = new EstateSummary(failOn);
   try {
@@ -92,9 +100,13 @@ export async function streamReport(
       await out.flushIfFull();
     }
     await format.end(summary, out);
+    beforeCommit?.(summary);
+  } catch (error) {
+    out.discard();
+    throw error;
   } finally {
     format.dispose?.();
-    await out.close();
   }
+  await out.commit();
   return summary;
 }

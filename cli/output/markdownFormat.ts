@@ -6,11 +6,12 @@ import type { EstateSummary } from "./estateSummary.js";
 import { controlTitle, failuresByControlMostFirst } from "./estateSummary.js";
 import type { ReportContext } from "./reportContext.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { markdownCodeBlock, markdownText, scoreText } from "./safeText.js";
 import { WorstFirstSections, rankOf } from "./worstFirst.js";
 
-/** Escapes what would break a Markdown table cell or inline code. */
+/** Escapes what would break a Markdown table cell or be read as Markdown syntax (see `markdownText`). */
 export function markdownCell(text: string): string {
-  return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ").replaceAll("<", "&lt;");
+  return markdownText(text);
 }
 
 /**
@@ -92,7 +93,7 @@ function summarySection(summary: EstateSummary, context: ReportContext): string 
   const lines = [
     "# vaultwatch report",
     "",
-    `**${summary.resources.toLocaleString("en-US")} resources** (${summary.vaults.toLocaleString("en-US")} vaults, ${summary.managedHsms.toLocaleString("en-US")} managed HSMs), **estate score ${summary.estateScore}**. ` +
+    `**${summary.resources.toLocaleString("en-US")} resources** (${summary.vaults.toLocaleString("en-US")} vaults, ${summary.managedHsms.toLocaleString("en-US")} managed HSMs), **estate score ${scoreText(summary.estateScore)}**. ` +
       `Failures: **${s.High} high**, ${s.Medium} medium, ${s.Low} low; ${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.`,
     "",
     `_Evaluated at ${context.evaluatedAt.toISOString()} by vaultwatch ${context.toolVersion}._`,
@@ -113,7 +114,7 @@ function resourceRow(evaluation: ResourceEvaluation, context: ReportContext): st
   const { resource } = evaluation;
   const subscription = context.subscriptionName(resource.subscriptionId) ?? resource.subscriptionId;
   return (
-    `| ${markdownCell(resource.name)} | ${markdownCell(subscription)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ` +
+    `| ${markdownCell(resource.name)} | ${markdownCell(subscription)} | ${KIND_LABEL[resource.kind]} | ${scoreText(evaluation.score)} | ${evaluation.exposure.class} | ` +
     `${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failingControls(evaluation).join(", ") || "none"} |\n`
   );
 }
@@ -124,19 +125,20 @@ function failureSection(evaluation: ResourceEvaluation): string {
   if (failures.length === 0) return "";
   const { resource } = evaluation;
   return (
-    `\n### ${markdownCell(resource.name)} (score ${evaluation.score}, ${evaluation.exposure.class})\n\n` +
-    `\`${markdownCell(resource.resourceId)}\`\n\n` +
+    `\n### ${markdownCell(resource.name)} (score ${scoreText(evaluation.score)}, ${evaluation.exposure.class})\n\n` +
+    `${markdownCell(resource.resourceId)}\n` +
     failures.map(failureItem).join("")
   );
 }
 
+/**
+ * What is wrong, then what was expected, then the fix: the note in words and the commands in a block to paste (at
+ * the left margin, so a copied block carries no indentation).
+ */
 function failureItem(finding: Finding): string {
+  const fix = finding.remediation;
   return (
-    `- **${finding.severity}**: ${markdownCell(finding.reason)} Expected: ${markdownCell(finding.title)} (${finding.controlId}).\n` +
-    `  \`\`\`sh\n${finding.remediation
-      .replaceAll("```", "'''")
-      .split("\n")
-      .map((line) => `  ${line}`)
-      .join("\n")}\n  \`\`\`\n`
+    `\n**${finding.severity}**: ${markdownCell(finding.reason)} Expected: ${markdownCell(finding.title)} (${finding.controlId}).\n` +
+    (fix === undefined ? "" : `\n${markdownCell(fix.note)}\n\n${markdownCodeBlock("sh", fix.commands)}`)
   );
 }

@@ -42,7 +42,7 @@ function rule(control: Control): ReportingDescriptor {
       text: `${control.title} (${control.severity}). ${control.rationale} Applies to ${appliesTo}. Each result carries the command that fixes it. Microsoft's guidance: ${control.guidance}`,
       markdown:
         `**${control.title}** (${control.severity} severity, applies to ${appliesTo})\n\n${control.rationale}\n\n` +
-        `Each result names the resource, says what is wrong and carries the command that fixes it (\`properties.remediation\`).\n\n` +
+        `Each result names the resource, says what is wrong and carries the fix as a note and shell-quoted commands (\`properties.remediation\`).\n\n` +
         `[Microsoft's guidance](${control.guidance})`,
     },
     defaultConfiguration: { level: LEVEL[control.severity] },
@@ -118,7 +118,7 @@ export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsP
           properties: {
             resourceType: evaluation.resource.resourceType,
             subscriptionId: evaluation.resource.subscriptionId,
-            remediation: finding.remediation,
+            ...(finding.remediation ? { remediation: finding.remediation } : {}),
             evidence: finding.evidence,
             exposure: evaluation.exposure.class,
             exposurePaths: evaluation.exposure.paths,

@@ -3,11 +3,14 @@ import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { Finding, Severity } from "../../shared/model/finding.js";
 import type { EstateSummary } from "./estateSummary.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { printable, scoreText } from "./safeText.js";
 import { type Paint, painter } from "./terminalColour.js";
 import { WorstFirstSections, rankOf } from "./worstFirst.js";
 
+/** A fixed-width column of printable text (control characters in resource data are shown as escapes). */
 function cell(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  const safe = printable(text);
+  return safe.length > width ? `${safe.slice(0, width - 1)}…` : safe.padEnd(width);
 }
 
 const HEADER = `${cell("SCORE", 6)}${cell("TYPE", 6)}${cell("EXPOSURE", 20)}${cell("NAME", 28)}${cell("RESOURCE GROUP", 22)}FAILING CONTROLS`;
@@ -53,13 +56,14 @@ export function tableFormat(options: TableOptions = { colour: false }): ReportFo
 function summaryLine(summary: EstateSummary, paint: Paint): string {
   const bySeverity = summary.failuresBySeverity;
   return (
-    `${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${paint("bold", String(summary.estateScore))}. ` +
+    `${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${paint("bold", scoreText(summary.estateScore))}. ` +
     `Failures: ${paint(SEVERITY_STYLE.High, `${bySeverity.High} high`)}, ${paint(SEVERITY_STYLE.Medium, `${bySeverity.Medium} medium`)}, ` +
     `${paint(SEVERITY_STYLE.Low, `${bySeverity.Low} low`)}; ${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.`
   );
 }
 
-function scoreStyle(score: number): Parameters<Paint>[0] {
+function scoreStyle(score: number | null): Parameters<Paint>[0] {
+  if (score === null) return "dim";
   return score < 50 ? "red" : score < 80 ? "yellow" : "green";
 }
 
@@ -68,22 +72,26 @@ function resourceLine(evaluation: ResourceEvaluation, paint: Paint): string {
   const failing = failingControls(evaluation);
   const exposure = cell(evaluation.exposure.class, 20);
   return (
-    `${paint(scoreStyle(evaluation.score), cell(String(evaluation.score), 6))}${cell(KIND_LABEL[resource.kind], 6)}` +
+    `${paint(scoreStyle(evaluation.score), cell(scoreText(evaluation.score), 6))}${cell(KIND_LABEL[resource.kind], 6)}` +
     `${evaluation.exposure.class === "Internet" ? paint("red", exposure) : exposure}` +
     `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}` +
-    ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`
+    ` · admitted by: ${printable(describeExposurePaths(evaluation.exposure))}\n`
   );
 }
 
-/** What is wrong comes first, then what was expected, then the fix. */
+/**
+ * What is wrong comes first, then what was expected, then the fix: the note in words and each command alone on its
+ * own line, ready to paste.
+ */
 function failureLines(evaluation: ResourceEvaluation, paint: Paint): string {
   return evaluation.findings
     .filter((finding) => finding.status === "Fail")
     .map((finding: Finding) => {
-      const fix = finding.remediation.split("\n").join("\n       ");
+      const fix = finding.remediation;
+      const fixLines = fix === undefined ? "" : `  fix: ${printable(fix.note)}\n${fix.commands.map((command) => `    ${printable(command)}\n`).join("")}`;
       return (
-        `\n${paint(SEVERITY_STYLE[finding.severity], `[${finding.severity}]`)} ${paint("bold", evaluation.resource.name)}: ${finding.reason}\n` +
-        `  expected: ${finding.title} (${finding.controlId})\n  fix: ${fix}\n`
+        `\n${paint(SEVERITY_STYLE[finding.severity], `[${finding.severity}]`)} ${paint("bold", printable(evaluation.resource.name))}: ${printable(finding.reason)}\n` +
+        `  expected: ${finding.title} (${finding.controlId})\n${fixLines}`
       );
     })
     .join("");

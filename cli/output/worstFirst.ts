@@ -4,9 +4,13 @@ import { join } from "node:path";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { exposureRank } from "../../shared/model/exposure.js";
 
-/** What orders resources worst first: lowest score, then most High, Medium and Low failures, widest exposure, name. */
+/**
+ * What orders resources worst first: lowest score, then most High, Medium and Low failures, widest exposure, name.
+ * A resource with no score (nothing could be judged) sorts after every scored resource with a failure and before the
+ * ones that pass everything: nobody showed it to be sound.
+ */
 export interface Rank {
-  readonly score: number;
+  readonly score: number | null;
   readonly failures: readonly [high: number, medium: number, low: number];
   readonly exposure: number;
   readonly name: string;
@@ -22,9 +26,14 @@ export function rankOf(evaluation: ResourceEvaluation): Rank {
   return { score: evaluation.score, failures, exposure: exposureRank(evaluation.exposure.class) ?? 0, name: evaluation.resource.name };
 }
 
+/** Scores run 0–100; no score sits between 99 and 100. */
+function scoreKey(rank: Rank): number {
+  return rank.score ?? 99.5;
+}
+
 export function worstFirst(a: Rank, b: Rank): number {
   return (
-    a.score - b.score ||
+    scoreKey(a) - scoreKey(b) ||
     b.failures[0] - a.failures[0] ||
     b.failures[1] - a.failures[1] ||
     b.failures[2] - a.failures[2] ||

@@ -6,8 +6,8 @@ export interface ResourceEvaluation {
   readonly resource: ResourceSummary;
   /** The resource's tags as read, for reports people filter by owner, team or environment. */
   readonly tags: Readonly<Record<string, string>>;
-  /** 0–100, see README.md "Score". */
-  readonly score: number;
+  /** 0–100, see README.md "Score"; `null` when no control could be judged (none is Pass, Waived or Fail). */
+  readonly score: number | null;
   readonly exposure: Exposure;
   /** One per control that applies to the resource's kind, every status included. */
   readonly findings: readonly Finding[];
