@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
@@ -34,7 +35,7 @@ export async function evaluateFile(file: string, options: EvaluateCommandOptions
       yield evaluation;
     }
   }
-  const code = await renderReport(evaluations(), options);
+  const code = await renderReport(evaluations(), { ...options, source: file === "-" ? "standard input" : basename(file) });
   warnings.addAll(tallyWarnings(tally));
   warnings.print();
   return code;
