@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const latest = latestFindings(rows);
     const summary = summariseLatest(latest);
     const subscriptionNames = new Map(DEMO_SUBSCRIPTIONS.map((id, index) => [id.toLowerCase(), DEMO_SUBSCRIPTION_NAMES[index] ?? id]));
-    const resources = resourcesFromRows(latest, subscriptionNames).sort(
+    const resources = resourcesFromRows(latest, (id) => subscriptionNames.get(id.toLowerCase())).sort(
       (a, b) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.name.localeCompare(b.name),
     );
     await writeHtmlReport(

@@ -336,7 +336,7 @@ ${this.filters()}
       select(
         "filter-status",
         "Status",
-        `<option value="">Fail, unknown or waived</option>${(["Fail", "Unknown", "Waived", "Pass", "NotApplicable"] as const)
+        `<option value="">Any</option>${(["Fail", "Unknown", "Waived", "Pass", "NotApplicable"] as const)
           .map((status) => `<option value="${status}">${STATUS_LABEL[status]}</option>`)
           .join("")}`,
       ) +
@@ -344,6 +344,7 @@ ${this.filters()}
       select("filter-framework", "Framework", frameworkOptions, frameworks.size === 0) +
       `<button type="button" id="filter-reset">Reset</button>` +
       `<output id="shown-count" data-testid="shown-count" aria-live="polite"></output>` +
+      `<p class="hint muted">A resource is shown when one of its findings matches every finding filter; with no status chosen, severity, control and framework match failing, unknown and waived findings.</p>` +
       `</div>`
     );
   }

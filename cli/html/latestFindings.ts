@@ -3,7 +3,7 @@ import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.j
 import type { ExposureClass, ExposurePath } from "../../shared/model/exposure.js";
 import type { Status } from "../../shared/model/finding.js";
 import type { FindingRow, FindingsRow } from "../../shared/sink/findingsSchema.js";
-import { type ReportFinding, type ReportResource, type ReportTransition, remediationOf } from "./reportModel.js";
+import { type ReportFinding, type ReportResource, type ReportTransition, type SubscriptionNames, remediationOf } from "./reportModel.js";
 
 /**
  * The latest row per resource and control, as the workbook's `arg_max(TimeGenerated, *) by AzureResourceId, ControlId`
@@ -39,7 +39,7 @@ function isExposurePaths(value: unknown): value is ExposurePath[] {
  * The report model from the latest rows (see latestFindings). Passing rows are lean in Log Analytics (no title, no
  * reason), so titles come from the catalog; a waiver on a row that is no longer `Waived` has expired.
  */
-export function resourcesFromRows(latest: readonly FindingRow[], subscriptionNames?: ReadonlyMap<string, string>): ReportResource[] {
+export function resourcesFromRows(latest: readonly FindingRow[], subscriptionNameOf?: SubscriptionNames): ReportResource[] {
   const byId = new Map<string, FindingRow[]>();
   for (const row of latest) {
     const key = row.AzureResourceId.toLowerCase();
@@ -52,7 +52,7 @@ export function resourcesFromRows(latest: readonly FindingRow[], subscriptionNam
     const exposure = (first.Exposure ?? "Unknown") as ExposureClass;
     const pathsRow = rows.find((row) => row.ExposurePaths !== undefined);
     const paths = pathsRow?.ExposurePaths;
-    const subscriptionName = subscriptionNames?.get(first.AzureSubscriptionId.toLowerCase());
+    const subscriptionName = subscriptionNameOf?.(first.AzureSubscriptionId);
     return {
       id: first.AzureResourceId,
       name: first.AzureResourceName,

@@ -52,6 +52,9 @@ export interface ReportResource {
   readonly warnings: readonly string[];
 }
 
+/** A subscription's display name, when the source read it (`scan` and the demo do; a JSON file does not). */
+export type SubscriptionNames = (subscriptionId: string) => string | undefined;
+
 /** A framework requirement a control maps to (issue 14's catalog `mappings`). */
 export interface ControlMapping {
   readonly framework: string;
@@ -112,9 +115,9 @@ function reportFinding(finding: Finding): ReportFinding {
 }
 
 /** `scan` and `evaluate`: one evaluation, as the engine produced it. */
-export function resourceFromEvaluation(evaluation: ResourceEvaluation, subscriptionNames?: ReadonlyMap<string, string>): ReportResource {
+export function resourceFromEvaluation(evaluation: ResourceEvaluation, subscriptionNameOf?: SubscriptionNames): ReportResource {
   const { resource } = evaluation;
-  const subscriptionName = subscriptionNames?.get(resource.subscriptionId.toLowerCase());
+  const subscriptionName = subscriptionNameOf?.(resource.subscriptionId);
   const score = evaluation.score as number | null;
   return {
     id: resource.resourceId,

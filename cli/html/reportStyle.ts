@@ -18,7 +18,7 @@ p{margin:.2rem 0}
 table{border-collapse:collapse;width:100%;table-layout:fixed;font-size:.88rem}
 th,td{text-align:left;padding:.35rem .45rem;border-bottom:1px solid #f0f1f3;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f9fafb;font-weight:600}
-th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:#1d4ed8;text-align:left}
+th button{white-space:nowrap;font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:#1d4ed8;text-align:left}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
 .nowrap,code,time{white-space:nowrap;overflow-wrap:normal}
@@ -41,7 +41,8 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .filters input,.filters select{font:inherit;font-size:.85rem;padding:.2rem .3rem;max-width:16rem}
 .filters input{width:16rem}
 .filters output{font-weight:600;margin-left:auto}
-.resources .c-score{width:4.5rem}.resources .c-resource{width:22%}.resources .c-subscription{width:13%}.resources .c-exposure{width:15%}
+.filters .hint{flex-basis:100%;margin:0}
+.resources .c-score{width:5.5rem}.resources .c-resource{width:19%}.resources .c-subscription{width:12%}.resources .c-exposure{width:14%}
 .name{font-weight:600}
 details>summary{cursor:pointer}
 ul.findings{list-style:none;margin:.4rem 0 0;padding:0}
@@ -52,7 +53,7 @@ ul.findings>li[data-s=Fail]{border-left-color:#c62828}ul.findings>li[data-s=Waiv
 .fix{margin-top:.25rem}
 pre.cmd{margin:.2rem 0;padding:.35rem .5rem;background:#f3f4f6;border-radius:4px;white-space:pre;overflow-x:auto;max-width:100%;font-size:.78rem}
 pre.cmd code{display:block;white-space:pre;font-size:inherit;user-select:all}
-.transitions .c-time{width:10.5rem}.transitions .c-resource{width:15%}.transitions .c-control{width:6.5rem}.transitions .c-status{width:13%}.transitions .c-exposure{width:17%}
+.transitions .c-time{width:12.5rem}.transitions .c-resource{width:15%}.transitions .c-control{width:6.5rem}.transitions .c-status{width:13%}.transitions .c-exposure{width:17%}
 .waivers .c-until{width:7.5rem}.waivers .c-status{width:7rem}.waivers .c-control{width:30%}
 footer{margin-top:2rem;color:#6b7280;font-size:.8rem}
 `;

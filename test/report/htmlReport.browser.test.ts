@@ -57,6 +57,9 @@ const LAYOUT_PROBLEMS = `(() => {
     // Skip what is not rendered: inside a closed <details> or a hidden row (asking layout about those is slow).
     if (element.closest("details:not([open]) > :not(summary), [hidden]")) continue;
     if (element.getClientRects().length > 1) wrapped.push(element.textContent);
+    // Text that may not wrap must still fit its cell, not spill over the next column.
+    const cell = element.closest("td, th");
+    if (cell && element.getBoundingClientRect().right > cell.getBoundingClientRect().right + 0.5) wrapped.push("spills out of its cell: " + element.textContent);
   }
   return { overflow, wrapped: wrapped.slice(0, 10) };
 })()`;
@@ -234,6 +237,30 @@ describe.runIf(runBrowser)("the HTML report in a real browser", { timeout: 240_0
     expect(shown).toBeLessThan(150);
     await page.click('th button[data-sort="exposure"]');
     expect(await page.locator('[data-testid="resource-row"]:visible').first().getAttribute("data-exp")).toBe("Internet");
+    expect(await layoutProblems(page)).toEqual({ overflow: 0, wrapped: [] });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("lays out the demo's transitions at 1,400 px: times and control ids on one line inside their cells, long operations and correlation ids wrapped, a deletion's exposure named", async () => {
+    const transitions = ["VW-NET-001", "VW-NET-002", "VW-NET-004"].map((controlId, index) => ({
+      time: `2026-12-0${index + 1}T20:23:54.123Z`,
+      resourceName: "kv-identity-prod-with-a-long-name-0001",
+      controlId: controlId as "VW-NET-001",
+      previousStatus: "NotApplicable",
+      status: index === 2 ? "Removed" : "Fail",
+      transition: index === 2 ? "Removed" : "New",
+      previousExposure: "Internet",
+      ...(index === 2 ? {} : { exposure: "PublicRestricted" }),
+      caller: "c0ffee00-5a1e-4b2d-8e9f-0123456789ab",
+      operation: "Microsoft.KeyVault/vaults/privateEndpointConnections/write",
+      correlationId: "8f1ca203-83e9-48f3-a943-8f8c8c72c9ce",
+    }));
+    const file = join(directory, "transitions.html");
+    writeFileSync(file, await renderHtmlReport(evaluations.slice(0, 20).map((evaluation) => resourceFromEvaluation(evaluation)), { title: "demo", source: "test", transitions }));
+    const { page, problems } = await openReport(browser, file);
+    expect(await page.getByTestId("transition-row").count()).toBe(3);
+    expect(await page.getByTestId("transition-row").nth(2).textContent()).toContain("Internet → none (deleted)");
     expect(await layoutProblems(page)).toEqual({ overflow: 0, wrapped: [] });
     expect(problems).toEqual([]);
     await page.close();
