@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { generateEstate } from "../emulator/generateEstate.js";
 import { writeReport } from "../cli/report.js";
 import { evaluateItems } from "../shared/evaluate/evaluateItems.js";
@@ -25,15 +27,18 @@ export const htmlReportBenchmark: Benchmark = {
     const file = join(directory, "report.html");
     try {
       const now = new Date();
-      global.gc?.();
+      // Heap kept once every row is written (after a full collection), against the heap before: what the streaming
+      // writer holds for 5,000 resources. The 5,000 generated bodies are held by the benchmark on both sides.
+      setFlagsFromString("--expose-gc");
+      const collect = runInNewContext("gc") as () => void;
+      collect();
       const heapBefore = process.memoryUsage().heapUsed;
-      let heapPeak = heapBefore;
+      let heapKept = 0;
       const started = process.hrtime.bigint();
       function* evaluations() {
-        for (const evaluation of evaluateItems(bodies, { now })) {
-          heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-          yield evaluation;
-        }
+        yield* evaluateItems(bodies, { now });
+        collect();
+        heapKept = process.memoryUsage().heapUsed - heapBefore;
       }
       await writeReport(evaluations(), { format: "html", output: file, failOn: "low", source: "benchmark estate" });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -43,10 +48,10 @@ export const htmlReportBenchmark: Benchmark = {
         { name: "html report size", value: Number((bytes / 1e6).toFixed(2)), unit: "MB", note: `${bodies.length} resources, ${Math.round(bytes / bodies.length)} bytes per resource` },
         { name: "html report render time", value: Number(seconds.toFixed(2)), unit: "s", note: "evaluate and write, 5,000 resources" },
         {
-          name: "html report heap growth (peak)",
-          value: Number(((heapPeak - heapBefore) / 1e6).toFixed(1)),
+          name: "html report heap kept after all rows",
+          value: Number((heapKept / 1e6).toFixed(2)),
           unit: "MB",
-          note: "the report streams: rows spill to disk, only totals stay in memory (sampled per resource)",
+          note: "after a full collection: rows spill to disk, only totals and the waiver list stay in memory",
         },
       ];
       const opened = await timeToOpen(file);
