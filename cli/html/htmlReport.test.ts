@@ -163,6 +163,13 @@ describe("the demo's report, from Log Analytics rows", () => {
     expect(fromRows!.findings.map(strip)).toEqual(direct.findings.map(strip));
   });
 
+  it("lists no baseline row among the transitions: the first sweep found those failures, nothing changed", () => {
+    const rows = rowsOf(evaluate([OPEN_VAULT]));
+    const baseline = rows.map((row) => (row.Status === "Fail" ? { ...row, Transition: "Baseline" as const } : row));
+    expect(transitionRows(rows).length).toBeGreaterThan(0);
+    expect(transitionRows(baseline)).toEqual([]);
+  });
+
   it("shows a deleted HSM's exposure as ending, never as undefined", async () => {
     const hsm = {
       id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-report/providers/Microsoft.KeyVault/managedHSMs/hsm-gone`,

@@ -26,7 +26,9 @@ export function transitionRows(rows: Iterable<FindingsRow>): FindingRow[] {
   for (const row of rows) {
     if (row.RecordType !== "Finding") continue;
     const exposureChanged = row.PreviousExposure !== undefined && row.PreviousExposure !== row.Exposure;
-    if (row.Transition !== "Unchanged" || exposureChanged) changes.push(row);
+    // A baseline row records what was there before vaultwatch first looked: a starting point, not a change.
+    const changed = row.Transition !== "Unchanged" && row.Transition !== "Baseline";
+    if (changed || exposureChanged) changes.push(row);
   }
   return changes.sort((a, b) => Date.parse(a.TimeGenerated) - Date.parse(b.TimeGenerated));
 }
