@@ -159,7 +159,8 @@ describe("the demo's report, from Log Analytics rows", () => {
     const [fromRows] = resourcesFromRows(latestFindings(rowsOf(evaluations)));
     const direct = resourceFromEvaluation(evaluations[0]!);
     expect(fromRows).toMatchObject({ id: direct.id, name: direct.name, kind: "vault", score: direct.score, exposure: direct.exposure, exposurePaths: direct.exposurePaths });
-    const strip = ({ reason: _reason, ...finding }: ReportResource["findings"][number]) => finding;
+    // Log Analytics keeps neither a passing control's reason nor a fix's note; everything else must agree.
+    const strip = ({ reason: _reason, remediation, ...finding }: ReportResource["findings"][number]) => ({ ...finding, commands: remediation?.commands });
     expect(fromRows!.findings.map(strip)).toEqual(direct.findings.map(strip));
   });
 
@@ -168,6 +169,19 @@ describe("the demo's report, from Log Analytics rows", () => {
     const baseline = rows.map((row) => (row.Status === "Fail" ? { ...row, Transition: "Baseline" as const } : row));
     expect(transitionRows(rows).length).toBeGreaterThan(0);
     expect(transitionRows(baseline)).toEqual([]);
+  });
+
+  it("escapes every field that comes from the rows, Severity included, and shows – for a row with no score", async () => {
+    const [row] = rowsOf(evaluate([OPEN_VAULT])).filter((candidate) => candidate.Status === "Fail");
+    const hostile: FindingRow = { ...row!, Severity: '<img src=x onerror="alert(1)">' as never, AzureResourceName: "<b>kv</b>", Remediation: "az x '<script>'" };
+    const { ResourceScore: _score, ...unscored } = { ...row!, AzureResourceId: `${row!.AzureResourceId}2`, Status: "Unknown" as const };
+    const html = await render(resourcesFromRows([hostile, unscored]));
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>kv");
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(html).toMatch(/data-score=""[^>]*><td class="num">–<\/td>/);
+    expect(/data-testid="estate-score">(\d+)</.exec(html)?.[1]).toBe(String(row!.ResourceScore));
   });
 
   it("shows a deleted HSM's exposure as ending, never as undefined", async () => {

@@ -425,7 +425,7 @@ function transitionTable(transitions: readonly ReportTransition[]): string {
   );
 }
 
-/** Writes the whole report to `out` and closes it. */
+/** Writes the whole report to `out`, which receives it only when it is complete. */
 export async function writeHtmlReport(resources: Iterable<ReportResource>, meta: HtmlReportMeta, out: ReportOutput): Promise<void> {
   try {
     const report = new HtmlReport(meta);
@@ -434,9 +434,11 @@ export async function writeHtmlReport(resources: Iterable<ReportResource>, meta:
       await out.flushIfFull();
     }
     await report.end(out);
-  } finally {
-    await out.close();
+  } catch (error) {
+    out.discard();
+    throw error;
   }
+  await out.commit();
 }
 
 /** The whole report as one string, for tests. */

@@ -3,7 +3,7 @@ import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.j
 import type { ExposureClass, ExposurePath } from "../../shared/model/exposure.js";
 import type { Status } from "../../shared/model/finding.js";
 import type { FindingRow, FindingsRow } from "../../shared/sink/findingsSchema.js";
-import { type ReportFinding, type ReportResource, type ReportTransition, type SubscriptionNames, remediationOf } from "./reportModel.js";
+import { type ReportFinding, type ReportResource, type ReportTransition, type SubscriptionNames, remediationFromCommandLines } from "./reportModel.js";
 
 /**
  * The latest row per resource and control, as the workbook's `arg_max(TimeGenerated, *) by AzureResourceId, ControlId`
@@ -68,7 +68,7 @@ export function resourcesFromRows(latest: readonly FindingRow[], subscriptionNam
       ...(isExposurePaths(paths) ? { exposurePaths: describeExposurePaths({ class: exposure, paths }) } : {}),
       findings: rows.map((row): ReportFinding => {
         const status = row.Status as Status;
-        const remediation = status === "Fail" ? remediationOf(row.Remediation) : undefined;
+        const remediation = status === "Fail" ? remediationFromCommandLines(row.Remediation) : undefined;
         return {
           controlId: row.ControlId,
           title: row.ControlTitle ?? findControl(row.ControlId)?.title ?? row.ControlId,

@@ -95,14 +95,15 @@ export function reportControls(controls: readonly Control[] = CONTROLS): ReportC
   return controls.map((control) => ({ id: control.id, title: control.title, severity: control.severity, mappings: mappingsOf(control) }));
 }
 
-/** Today's catalog gives one command string per failure; it is shown as one paste-able line. */
-export function remediationOf(text: string | undefined): ReportRemediation | undefined {
-  if (text === undefined || text.trim() === "") return undefined;
-  return { commands: [text] };
+/** The Log Analytics `Remediation` column: the commands, one per line (the note is not stored there). */
+export function remediationFromCommandLines(text: string | undefined): ReportRemediation | undefined {
+  const commands = (text ?? "").split("\n").filter((line) => line.trim() !== "");
+  return commands.length === 0 ? undefined : { commands };
 }
 
 function reportFinding(finding: Finding): ReportFinding {
-  const remediation = finding.status === "Fail" ? remediationOf(finding.remediation) : undefined;
+  // Only a failure has something to fix now; a waived one keeps its fix in JSON, the report lists it as waived.
+  const remediation = finding.status === "Fail" && finding.remediation !== undefined ? { commands: finding.remediation.commands, note: finding.remediation.note } : undefined;
   return {
     controlId: finding.controlId,
     title: finding.title,
@@ -118,7 +119,6 @@ function reportFinding(finding: Finding): ReportFinding {
 export function resourceFromEvaluation(evaluation: ResourceEvaluation, subscriptionNameOf?: SubscriptionNames): ReportResource {
   const { resource } = evaluation;
   const subscriptionName = subscriptionNameOf?.(resource.subscriptionId);
-  const score = evaluation.score as number | null;
   return {
     id: resource.resourceId,
     name: resource.name,
@@ -127,7 +127,7 @@ export function resourceFromEvaluation(evaluation: ResourceEvaluation, subscript
     ...(subscriptionName ? { subscriptionName } : {}),
     resourceGroup: resource.resourceGroup,
     location: resource.location,
-    score: typeof score === "number" ? score : null,
+    score: evaluation.score,
     exposure: evaluation.exposure.class,
     exposurePaths: describeExposurePaths(evaluation.exposure),
     findings: evaluation.findings.map(reportFinding),

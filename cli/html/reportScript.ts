@@ -107,7 +107,9 @@ export const REPORT_SCRIPT = `(() => {
 
   function sortBy(key, direction) {
     const compare = SORTS[key];
-    const sorted = rows.slice().sort((a, b) => direction * compare(a, b) || order(a.name, b.name));
+    // Resources with no score stay last whichever way scores are sorted: "–" is neither good nor bad.
+    const unscoredLast = (a, b) => (key === "score" ? order(a.score === Infinity, b.score === Infinity) : 0);
+    const sorted = rows.slice().sort((a, b) => unscoredLast(a, b) || direction * compare(a, b) || order(a.name, b.name));
     const fragment = document.createDocumentFragment();
     for (const row of sorted) fragment.appendChild(row.element);
     body.appendChild(fragment);

@@ -179,14 +179,17 @@ describe.runIf(runBrowser)("the HTML report in a real browser", { timeout: 240_0
     const scores = async (): Promise<number[]> => (await column("td:first-child")).map((text) => (text === "–" ? Infinity : Number(text)));
     const ascending = (values: readonly (number | string)[]): boolean => values.every((value, index) => index === 0 || values[index - 1]! <= value);
 
+    const scored = evaluations.flatMap((evaluation) => (evaluation.score === null ? [] : [evaluation.score]));
+    const unscoredLast = (values: readonly number[]): boolean => values.every((value, index) => index === 0 || values[index - 1] !== Infinity || value === Infinity);
     const opened = await scores();
     expect(ascending(opened)).toBe(true);
-    expect(opened[0]).toBe(Math.min(...evaluations.map((evaluation) => evaluation.score)));
+    expect(opened[0]).toBe(Math.min(...scored));
 
     await page.click('th button[data-sort="score"]');
     const descending = await scores();
-    expect(ascending([...descending].reverse())).toBe(true);
-    expect(descending[0]).toBe(Math.max(...evaluations.map((evaluation) => evaluation.score)));
+    expect(unscoredLast(descending)).toBe(true);
+    expect(ascending(descending.filter((value) => value !== Infinity).reverse())).toBe(true);
+    expect(descending[0]).toBe(Math.max(...scored));
     expect(await page.locator('th:has(button[data-sort="score"])').getAttribute("aria-sort")).toBe("descending");
 
     await page.click('th button[data-sort="name"]');
