@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { type Command, Option } from "commander";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
+import { htmlFormat } from "./html/htmlFormat.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
 import { jsonFormat } from "./output/jsonFormat.js";
@@ -18,11 +19,15 @@ export interface ReportOptions {
   readonly failOn: FailOn;
   /** Markdown only: `summary` fits a pull-request comment, `full` lists every resource and failure. */
   readonly detail?: MarkdownDetail;
+  /** What is being reported on, in words (the HTML report's header). */
+  readonly source?: string;
+  /** `--at`: the instant waivers were judged at, when it is not now. */
+  readonly at?: string;
 }
 
 interface FormatTarget {
+  readonly options: ReportOptions;
   readonly context: ReportContext;
-  readonly detail: MarkdownDetail;
   /** Where the report goes: colour is for a terminal only. */
   readonly stream: Writable | undefined;
 }
@@ -32,7 +37,13 @@ const FORMATS: Record<ReportFormatName, (target: FormatTarget) => ReportFormat> 
   json: ({ context }) => jsonFormat(context),
   csv: ({ context }) => csvFormat(context),
   sarif: () => sarifFormat(),
-  markdown: ({ context, detail }) => markdownFormat(context, { detail }),
+  markdown: ({ context, options }) => markdownFormat(context, { detail: options.detail ?? "summary" }),
+  html: ({ context, options }) =>
+    htmlFormat({
+      title: "vaultwatch report",
+      source: options.source ?? "vaultwatch",
+      ...(options.at === undefined ? {} : { judgedAt: context.evaluatedAt }),
+    }),
 };
 
 /** The options every command that reports findings shares. */
@@ -74,7 +85,7 @@ export async function writeReport(
   beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<EstateSummary> {
   const stream = options.output ? undefined : process.stdout;
-  const format = FORMATS[options.format]({ context, detail: options.detail ?? "summary", stream });
+  const format = FORMATS[options.format]({ options, context, stream });
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
   return streamReport(evaluations, format, out, options.failOn, beforeCommit);
 }

@@ -103,7 +103,11 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     let code: number;
     try {
       const subscriptionNames = await readSubscriptionNames(readers.resourceGraph, scope, warnings);
-      code = await renderReport(collectingWarnings(), options, reportContext(now, subscriptionNames));
+      code = await renderReport(
+        collectingWarnings(),
+        { ...options, source: describeScan(scope, emulator !== undefined || options.emulatorUrl !== undefined) },
+        reportContext(now, subscriptionNames),
+      );
     } finally {
       progress.done();
       warnings.addAll(tallyWarnings(tally));
@@ -193,6 +197,17 @@ function scopeOf(options: ScanCommandOptions): ResourceGraphScope {
   if (subscriptions.length > 0) return { kind: "subscriptions", subscriptionIds: subscriptions };
   if (groups.length > 0) return { kind: "managementGroups", managementGroupIds: groups };
   return { kind: "tenant" };
+}
+
+/** The HTML report's "from …": what was scanned. */
+function describeScan(scope: ResourceGraphScope, emulated: boolean): string {
+  const where =
+    scope.kind === "subscriptions"
+      ? `subscription${scope.subscriptionIds.length === 1 ? "" : "s"} ${scope.subscriptionIds.join(", ")}`
+      : scope.kind === "managementGroups"
+        ? `management group${scope.managementGroupIds.length === 1 ? "" : "s"} ${scope.managementGroupIds.join(", ")}`
+        : "every subscription the identity can read";
+  return `a scan of ${where}${emulated ? " on the Azure emulator" : ""}`;
 }
 
 function azureConnection(options: ScanCommandOptions): AzureConnection {
