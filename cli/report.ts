@@ -1,7 +1,10 @@
 import { type Command, Option } from "commander";
+import type { ItemTally } from "../shared/evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../shared/governance/governanceConfig.js";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
+import { FrameworkSummary } from "./output/frameworkSummary.js";
 import { jsonFormat } from "./output/jsonFormat.js";
 import { markdownFormat } from "./output/markdownFormat.js";
 import { REPORT_FORMATS, type ReportFormat, type ReportFormatName } from "./output/reportFormat.js";
@@ -13,9 +16,18 @@ export interface ReportOptions {
   readonly format: ReportFormatName;
   readonly output?: string;
   readonly failOn: FailOn;
+  /** Adds a summary by requirement of this framework (an initiative display name). */
+  readonly framework?: string;
 }
 
-const FORMATS: Record<ReportFormatName, () => ReportFormat> = {
+/** What the summary reports beside the evaluations: the configuration in force and what it kept out. */
+export interface ReportContext {
+  readonly governance?: GovernanceConfig;
+  /** Filled while the evaluations stream; read when the report ends. */
+  readonly tally?: ItemTally;
+}
+
+const FORMATS: Record<ReportFormatName, (framework?: FrameworkSummary) => ReportFormat> = {
   table: tableFormat,
   json: jsonFormat,
   csv: csvFormat,
@@ -32,7 +44,9 @@ export function addReportOptions(command: Command): Command {
       new Option("--fail-on <severity>", "exit 1 when a failure of this severity or higher is found")
         .choices(["low", "medium", "high"])
         .default("low"),
-    );
+    )
+    .option("--config <file>", "vaultwatch.config.json to apply (disabled controls, severities, exclusions, exceptions, tag waivers)")
+    .option("--framework <name>", 'add a summary by requirement of a framework, e.g. "CIS Azure Foundations v3.0.0"');
 }
 
 /**
@@ -42,18 +56,22 @@ export function addReportOptions(command: Command): Command {
 export async function renderReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  context: ReportContext = {},
 ): Promise<number> {
-  const summary = await writeReport(evaluations, options);
+  const summary = await writeReport(evaluations, options, context);
   return summary.exitCode;
 }
 
 export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  context: ReportContext = {},
 ): Promise<EstateSummary> {
-  const format = FORMATS[options.format]();
+  // Checked before the output opens, so a wrong name is a usage error that writes nothing.
+  const framework = options.framework === undefined ? undefined : new FrameworkSummary(options.framework);
+  const format = FORMATS[options.format](framework);
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
-  const summary = new EstateSummary(options.failOn);
+  const summary = new EstateSummary(options.failOn, context.governance, framework);
   try {
     format.begin(out);
     for await (const evaluation of evaluations) {
@@ -61,6 +79,7 @@ export async function writeReport(
       format.resource(evaluation, out);
       await out.flushIfFull();
     }
+    summary.excluded = context.tally?.excluded ?? [];
     await format.end(summary, out);
   } finally {
     await out.close();

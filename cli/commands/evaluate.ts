@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
+import { readConfigOption } from "../configOption.js";
 import { UsageError } from "../errors.js";
 import { readResourceItems } from "../input.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
@@ -9,6 +10,7 @@ import { WarningCollector, tallyWarnings } from "../warnings.js";
 export interface EvaluateCommandOptions extends ReportOptions {
   /** ISO instant to judge waivers against; defaults to now. */
   readonly at?: string;
+  readonly config?: string;
 }
 
 export function registerEvaluateCommand(program: Command, onExitCode: (code: number) => void): void {
@@ -25,16 +27,17 @@ export function registerEvaluateCommand(program: Command, onExitCode: (code: num
 
 export async function evaluateFile(file: string, options: EvaluateCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
+  const governance = await readConfigOption(options.config);
   const items = await readResourceItems(file);
   const tally = newTally();
   const warnings = new WarningCollector();
   function* evaluations(): Generator<ResourceEvaluation> {
-    for (const evaluation of evaluateItems(items, { now }, tally)) {
+    for (const evaluation of evaluateItems(items, { now, ...(governance === undefined ? {} : { governance }) }, tally)) {
       warnings.addAll(evaluation.warnings);
       yield evaluation;
     }
   }
-  const code = await renderReport(evaluations(), options);
+  const code = await renderReport(evaluations(), options, { ...(governance === undefined ? {} : { governance }), tally });
   warnings.addAll(tallyWarnings(tally));
   warnings.print();
   return code;

@@ -1,4 +1,6 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import { describeWaiverSource } from "../../shared/evaluate/waivers.js";
+import type { FrameworkSummary } from "./frameworkSummary.js";
 import { type ReportFormat } from "./reportFormat.js";
 
 const COLUMNS = [
@@ -18,6 +20,7 @@ const COLUMNS = [
   "reason",
   "remediation",
   "waiverExpiry",
+  "waivedBy",
 ] as const;
 
 /**
@@ -30,10 +33,11 @@ export function csvCell(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One row per finding, every status included. */
-export function csvFormat(): ReportFormat {
+/** One row per finding, every status included; with a framework, a last column names its requirements the control maps to. */
+export function csvFormat(framework?: FrameworkSummary): ReportFormat {
+  const columns = framework === undefined ? [...COLUMNS] : [...COLUMNS, "requirements"];
   return {
-    begin: (out) => out.write(`${COLUMNS.join(",")}\r\n`),
+    begin: (out) => out.write(`${columns.join(",")}\r\n`),
     resource(evaluation, out) {
       const { resource } = evaluation;
       for (const finding of evaluation.findings) {
@@ -54,6 +58,8 @@ export function csvFormat(): ReportFormat {
           finding.reason,
           finding.remediation,
           finding.waiver?.expires ?? "",
+          finding.waiver?.sources.map(describeWaiverSource).join("; ") ?? "",
+          ...(framework === undefined ? [] : [framework.requirementsOfControl(finding.controlId).map((r) => `${framework.framework} ${r}`).join("; ")]),
         ];
         out.write(`${row.map(csvCell).join(",")}\r\n`);
       }

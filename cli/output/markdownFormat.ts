@@ -1,3 +1,4 @@
+import { governanceLines } from "./governanceLines.js";
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
 
@@ -32,7 +33,7 @@ export function markdownFormat(): ReportFormat {
       const s = summary.failuresBySeverity;
       out.write(
         `\n**${summary.resources} resources, estate score ${summary.estateScore}.** Failures: ${s.High} high, ${s.Medium} medium, ${s.Low} low; ` +
-          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
+          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n` + governanceLines(summary, "markdown"),
       );
     },
   };

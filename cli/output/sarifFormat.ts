@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CONTROLS } from "../../shared/controls/catalog.js";
+import { mappingsOf } from "../../shared/controls/complianceMappings.js";
 import type { Severity } from "../../shared/model/finding.js";
 import { TOOL_VERSION } from "../../shared/version.js";
 import type { ReportFormat } from "./reportFormat.js";
@@ -17,8 +18,13 @@ function rules(): ReportingDescriptor[] {
     fullDescription: { text: control.rationale },
     help: { text: `${control.rationale} Applies to: ${control.appliesTo.join(", ")}.` },
     defaultConfiguration: { level: LEVEL[control.severity] },
-    properties: { severity: control.severity, "security-severity": SECURITY_SEVERITY[control.severity], tags: ["security", "azure", "key-vault"] },
+    properties: { severity: control.severity, "security-severity": SECURITY_SEVERITY[control.severity], tags: ["security", "azure", "key-vault", ...mappingTags(control)] },
   }));
+}
+
+/** Compliance mappings as rule tags, `<framework>/<requirement>`, so code-scanning views can filter by them. */
+function mappingTags(control: (typeof CONTROLS)[number]): string[] {
+  return mappingsOf(control).map((mapping) => `${mapping.framework}/${mapping.requirement}`);
 }
 
 /** SARIF 2.1.0: one rule per control, one result per failing finding, located by the resource's ARM id. */
@@ -65,8 +71,10 @@ export function sarifFormat(): ReportFormat {
         out.write(`${results++ === 0 ? "\n" : ",\n"}${JSON.stringify(result)}`);
       }
     },
-    async end(_summary, out) {
-      out.write("\n]\n}\n]\n}\n");
+    async end(summary, out) {
+      // The framework view travels in the run's property bag, where SARIF keeps tool-specific data.
+      const properties = summary.framework === undefined ? "" : `,\n"properties": ${JSON.stringify({ framework: summary.framework.toJSON() })}`;
+      out.write(`\n]${properties}\n}\n]\n}\n`);
     },
   };
 }

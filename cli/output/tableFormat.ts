@@ -1,3 +1,4 @@
+import { governanceLines } from "./governanceLines.js";
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import type { Finding } from "../../shared/model/finding.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
@@ -33,7 +34,7 @@ export function tableFormat(): ReportFormat {
       out.write(
         `\n${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${summary.estateScore}. ` +
           `Failures: ${bySeverity.High} high, ${bySeverity.Medium} medium, ${bySeverity.Low} low; ` +
-          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
+          `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n` + governanceLines(summary, "text"),
       );
     },
   };

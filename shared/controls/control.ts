@@ -22,6 +22,11 @@ export interface Control {
   readonly appliesTo: readonly ResourceKind[];
   /** Why the control matters, for generated docs and SARIF rule help. */
   readonly rationale: string;
+  /**
+   * GUIDs of the Azure Policy built-ins CONTROLS.md relates the control to ("Relation to Azure Policy built-ins");
+   * empty when none exists. Compliance mappings and Azure Policy exemptions are derived from these.
+   */
+  readonly builtInPolicies: readonly string[];
   evaluate(resource: ResourcePosture, options: ControlOptions): ControlOutcome;
   /** A runnable fix with the resource's name and group filled in. */
   remediation(resource: ResourcePosture): string;

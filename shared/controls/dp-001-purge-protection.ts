@@ -6,6 +6,7 @@ export const purgeProtectionEnabled: Control = {
   severity: "High",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Without purge protection a deleted vault or HSM, and every key in it, can be destroyed for good before retention ends.",
+  builtInPolicies: ["0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "c39ba22d-4428-4149-b981-70acb31fc383"],
   evaluate: (resource) =>
     whenReadable({ enablePurgeProtection: resource.enablePurgeProtection }, ({ enablePurgeProtection }) => {
       const evidence = {

@@ -8,6 +8,7 @@ export const softDeleteEnabled: Control = {
   severity: "Medium",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Soft delete keeps deleted objects recoverable for the retention period.",
+  builtInPolicies: ["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
   evaluate: (resource) =>
     // Soft delete first: when it is off the control fails, whatever the retention reads.
     whenReadable({ enableSoftDelete: resource.enableSoftDelete }, ({ enableSoftDelete }) => {

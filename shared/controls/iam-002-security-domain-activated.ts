@@ -7,6 +7,7 @@ export const securityDomainActivated: Control = {
   severity: "Medium",
   appliesTo: ["managedHsm"],
   rationale: "Until its security domain is downloaded and activated, a Managed HSM cannot be recovered and serves no keys.",
+  builtInPolicies: [],
   evaluate: (resource) =>
     whenReadable({ activationStatus: resource.securityDomainActivationStatus }, ({ activationStatus }) => {
       const evidence = { activationStatus: activationStatus ?? null };

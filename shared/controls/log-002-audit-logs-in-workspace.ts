@@ -7,6 +7,7 @@ export const auditLogsReachWorkspace: Control = {
   severity: "Low",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Audit logs in Log Analytics can be queried and alerted on; in storage or Event Hubs alone they are only kept.",
+  builtInPolicies: [],
   evaluate: (resource) => {
     const diagnostics = resource.diagnosticSettings;
     const collecting = diagnostics.state === "supplied" ? auditSettings(diagnostics.settings) : [];

@@ -8,6 +8,7 @@ export const noPendingOrFailedConnections: Control = {
   severity: "Medium",
   appliesTo: ["vault", "managedHsm"],
   rationale: "A pending request is someone asking for private access that nobody reviewed; a failed one is broken plumbing.",
+  builtInPolicies: [],
   evaluate: (resource) =>
     whenReadable({ privateEndpointConnections: resource.privateEndpointConnections }, ({ privateEndpointConnections }) => {
       const pending = privateEndpointConnections.filter((connection) => sameText(connection.status, "Pending"));

@@ -17,6 +17,7 @@ export const narrowIpRules: Control = {
   severity: "High",
   appliesTo: ["vault", "managedHsm"],
   rationale: "Broad or non-public ranges in the firewall admit far more clients than intended, or signal a misconfiguration.",
+  builtInPolicies: [],
   evaluate: (resource, options) =>
     // Each gate is read only once the previous one let the rules matter, so a control that does not apply
     // is NotApplicable even when a property it does not need is unreadable.

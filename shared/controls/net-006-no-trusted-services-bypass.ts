@@ -8,6 +8,7 @@ export const noTrustedServicesBypass: Control = {
   severity: "Low",
   appliesTo: ["vault", "managedHsm"],
   rationale: "The trusted-services bypass admits a broad set of Azure services even when public access is disabled.",
+  builtInPolicies: [],
   evaluate: (resource) => {
     if (securedByPerimeter(resource)) {
       return pass("A network security perimeter governs public traffic and forbids the trusted-services bypass.", {

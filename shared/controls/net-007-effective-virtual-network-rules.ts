@@ -12,6 +12,7 @@ export const effectiveVirtualNetworkRules: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale:
     "A rule whose subnet lacks the Key Vault service endpoint never matches; Managed HSM ignores virtual network rules altogether.",
+  builtInPolicies: [],
   evaluate: (resource) =>
     // Public access first: when it is off the control does not apply, whatever the rules hold.
     whenReadable({ publicAccessOff: publicAccessOff(resource) }, ({ publicAccessOff: off }) => {

@@ -5,27 +5,48 @@ import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { Finding, ResourceSummary } from "../model/finding.js";
 import { RESOURCE_TYPE_NAMES, type ResourcePosture } from "../model/resource.js";
 import { scoreOf } from "./score.js";
-import { type Waiver, parseWaivers, waiverNote } from "./waivers.js";
+import { DEFAULT_GOVERNANCE, type GovernanceConfig } from "../governance/governanceConfig.js";
+import { exceptionSources, waiverTagValue } from "../governance/exceptions.js";
+import type { PolicyExemptionIndex } from "../governance/policyExemptions.js";
+import { type Waiver, applyWaiverSources, parseWaivers, tagWaiverSource } from "./waivers.js";
 
 export interface EvaluateOptions {
   /** The instant waivers are judged against; pinned in tests. */
   readonly now: Date;
   readonly controls?: Partial<ControlOptions>;
+  /** The organisation's configuration (disabled controls, severities, exceptions, tag waivers); default: none. */
+  readonly governance?: GovernanceConfig;
+  /** Azure Policy exemptions read for the resources' scope; honoured unless the configuration ignores them. */
+  readonly policyExemptions?: PolicyExemptionIndex;
 }
 
-/** Every applicable control, then waivers, score and exposure. Pure: same input, same output. */
+/**
+ * Every applicable, enabled control, then waivers (tag, configured exceptions, Azure Policy exemptions), score and
+ * exposure. Pure: same input, same output. Exclusions are decided before this (see `exclusionOf`).
+ */
 export function evaluateResource(resource: ResourcePosture, options: EvaluateOptions): ResourceEvaluation {
   const controlOptions = { ...DEFAULT_CONTROL_OPTIONS, ...options.controls };
-  const { waivers, warnings: waiverWarnings } = parseWaivers(resource.tags);
-  const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind)).map((control) =>
-    applyWaiver(toFinding(resource, control, runControl(control, resource, controlOptions)), waivers.get(control.id), options.now),
-  );
+  const governance = options.governance ?? DEFAULT_GOVERNANCE;
+  const tagsHonoured = governance.tagWaivers === "allow";
+  const { waivers, warnings: waiverWarnings } = tagsHonoured ? parseWaivers(resource.tags) : { waivers: new Map<string, Waiver>(), warnings: [] };
+  const ignoredTag = tagsHonoured ? undefined : waiverTagValue(resource.tags);
+  const exemptions = governance.azurePolicyExemptions === "honour" ? options.policyExemptions : undefined;
+  const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind) && !governance.disabledControls.has(control.id)).map((control) => {
+    const finding = toFinding(resource, control, runControl(control, resource, controlOptions), governance.severityOverrides.get(control.id));
+    const tag = waivers.get(control.id);
+    return applyWaiverSources(finding, [
+      ...(tag === undefined ? [] : [tagWaiverSource(tag, options.now)]),
+      ...exceptionSources(governance.exceptions, resource.id, control.id, options.now),
+      ...(exemptions?.sourcesFor(resource, control.id, options.now) ?? []),
+    ]);
+  });
   return {
     resource: summarise(resource),
     score: scoreOf(findings),
     exposure: effectiveExposure(resource),
     findings,
     warnings: [...resource.problems.map((problem) => `${resource.id}: ${problem}`), ...waiverWarnings.map((w) => `${resource.id}: ${w}`)],
+    ...(ignoredTag === undefined ? {} : { ignoredWaiverTag: ignoredTag }),
   };
 }
 
@@ -51,30 +72,16 @@ function runControl(control: Control, resource: ResourcePosture, options: Contro
   }
 }
 
-function toFinding(resource: ResourcePosture, control: Control, outcome: ControlOutcome): Finding {
+function toFinding(resource: ResourcePosture, control: Control, outcome: ControlOutcome, severity = control.severity): Finding {
   return {
     resourceId: resource.id,
     controlId: control.id,
     title: control.title,
-    severity: control.severity,
+    severity,
+    ...(severity === control.severity ? {} : { catalogSeverity: control.severity }),
     status: outcome.status,
     reason: outcome.reason,
     evidence: outcome.evidence,
     remediation: control.remediation(resource),
   };
-}
-
-/** A valid, unexpired waiver turns Fail into Waived; it leaves every other status alone. */
-function applyWaiver(finding: Finding, waiver: Waiver | undefined, now: Date): Finding {
-  if (!waiver) return finding;
-  const note = waiverNote(waiver, now);
-  if (note.state === "expired") {
-    return {
-      ...finding,
-      waiver: note,
-      reason: finding.status === "Fail" ? `${finding.reason} The waiver expired on ${note.expires}.` : finding.reason,
-    };
-  }
-  if (finding.status !== "Fail") return { ...finding, waiver: note };
-  return { ...finding, status: "Waived", waiver: note, reason: `Waived until ${note.expires}: ${finding.reason}` };
 }

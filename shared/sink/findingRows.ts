@@ -105,7 +105,7 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
     const passing = isPassing(finding.status);
     const changed = transition !== "Unchanged" || (previousStatus !== undefined && previousStatus !== finding.status);
     const explain = !passing || changed;
-    const waiverExpiry = finding.waiver === undefined ? undefined : waiverEndOfDay(finding.waiver.expires);
+    const waiverExpiry = finding.waiver?.expiresAt;
     const carriesExposure = index === exposureRowIndex;
     return {
       ...shared,

@@ -37,7 +37,16 @@ export function evaluationOf(spec: EvaluationSpec): ResourceEvaluation {
       reason: `${control.title}: ${status === "Pass" ? "yes" : "no"} (test).`,
       evidence: status === "Pass" || status === "NotApplicable" ? {} : { seen: `what ${control.id} saw` },
       remediation: `az keyvault update --name ${name} --resource-group rg-sink-tests # fixes ${control.id}`,
-      ...(status === "Waived" ? { waiver: { expires: "2027-03-31", state: "active" as const } } : {}),
+      ...(status === "Waived"
+        ? {
+            waiver: {
+              expires: "2027-03-31",
+              expiresAt: "2027-03-31T23:59:59.999Z",
+              state: "active" as const,
+              sources: [{ kind: "tag" as const, expires: "2027-03-31", expiresAt: "2027-03-31T23:59:59.999Z", state: "active" as const }],
+            },
+          }
+        : {}),
     };
   });
   return {
