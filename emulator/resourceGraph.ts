@@ -37,13 +37,99 @@ const PROJECTED_PROPERTIES = [
   "securityDomainProperties",
 ] as const;
 
+/**
+ * The Azure Policy queries (policyresources): exemptions, assignments, and the initiatives that contain a built-in
+ * some control relates to. Copies of the reader's, kept apart on purpose like the posture query's.
+ */
+export const POLICY_EXEMPTIONS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policyexemptions'
+| project id, name,
+    policyAssignmentId = properties.policyAssignmentId,
+    policyDefinitionReferenceIds = properties.policyDefinitionReferenceIds,
+    exemptionCategory = properties.exemptionCategory,
+    expiresOn = properties.expiresOn,
+    displayName = properties.displayName,
+    resourceSelectors = properties.resourceSelectors
+| order by id asc`;
+
+export const POLICY_ASSIGNMENTS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policyassignments'
+| project id, policyDefinitionId = properties.policyDefinitionId, notScopes = properties.notScopes
+| order by id asc`;
+
+const RELATED_BUILT_INS = [
+  "405c5871-3e91-4644-8a63-58e19d68ff5b",
+  "19ea9d63-adee-4431-a95e-1913c6c1c75f",
+  "55615ac9-af46-4a59-874e-391cc3dfb490",
+  "a6abeaec-4d90-4a02-805f-6b26c4d3fbe9",
+  "59fee2f4-d439-4f1b-9b9a-982e1474bfd8",
+  "0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",
+  "c39ba22d-4428-4149-b981-70acb31fc383",
+  "1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d",
+  "cf820ca0-f99e-4f3e-84fb-66e913812d21",
+  "a2a5b911-5617-447e-a49e-59dbe0e0434b",
+  "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
+];
+
+export const POLICY_SET_DEFINITIONS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policysetdefinitions'
+| where tostring(properties.policyDefinitions) has_any (${RELATED_BUILT_INS.map((guid) => `'${guid}'`).join(", ")})
+| project id, policyDefinitions = properties.policyDefinitions
+| order by id asc`;
+
 export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
 
-const RECOGNISED_QUERIES = new Map<string, (body: Readonly<JsonObject>) => JsonObject>([
-  [normaliseQueryText(POSTURE_QUERY), postureRow],
+/** Where a recognised query's rows come from: the vaults and HSMs, or one type of policy resource. */
+type QuerySource =
+  | { readonly table: "resources"; readonly rowOf: (body: Readonly<JsonObject>) => JsonObject }
+  | {
+      readonly table: "policyresources";
+      readonly type: string;
+      readonly rowOf: (body: Readonly<JsonObject>) => JsonObject;
+      readonly where?: (body: Readonly<JsonObject>) => boolean;
+    };
+
+const RECOGNISED_QUERIES = new Map<string, QuerySource>([
+  [normaliseQueryText(POSTURE_QUERY), { table: "resources", rowOf: postureRow }],
+  [
+    normaliseQueryText(POLICY_EXEMPTIONS_QUERY),
+    {
+      table: "policyresources",
+      type: "microsoft.authorization/policyexemptions",
+      rowOf: projected(["policyAssignmentId", "policyDefinitionReferenceIds", "exemptionCategory", "expiresOn", "displayName", "resourceSelectors"], true),
+    },
+  ],
+  [normaliseQueryText(POLICY_ASSIGNMENTS_QUERY), { table: "policyresources", type: "microsoft.authorization/policyassignments", rowOf: projected(["policyDefinitionId", "notScopes"], false) }],
+  [
+    normaliseQueryText(POLICY_SET_DEFINITIONS_QUERY),
+    {
+      table: "policyresources",
+      type: "microsoft.authorization/policysetdefinitions",
+      rowOf: projected(["policyDefinitions"], false),
+      where: (body) => RELATED_BUILT_INS.some((guid) => JSON.stringify(propertiesOf(body)["policyDefinitions"] ?? null).toLowerCase().includes(guid)),
+    },
+  ],
 ]);
+
+function propertiesOf(body: Readonly<JsonObject>): JsonObject {
+  return (typeof body["properties"] === "object" && body["properties"] !== null ? body["properties"] : {}) as JsonObject;
+}
+
+/** `project id[, name], x = properties.x, …`: a property the resource lacks is null, as Resource Graph renders it. */
+function projected(properties: readonly string[], withName: boolean): (body: Readonly<JsonObject>) => JsonObject {
+  return (body) => {
+    const row: JsonObject = { id: body["id"], ...(withName ? { name: body["name"] ?? null } : {}) };
+    for (const name of properties) row[name] = structuredClone(propertiesOf(body)[name] ?? null);
+    return row;
+  };
+}
+
+/** The subscription an ARM id lives in, or undefined for management-group and tenant-level resources. */
+function subscriptionOf(id: unknown): string | undefined {
+  return typeof id === "string" ? /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] : undefined;
+}
 
 /** One row as Resource Graph renders the projection: `type` lower-cased, a missing property as null. */
 function postureRow(body: Readonly<JsonObject>): JsonObject {
@@ -106,8 +192,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
 
   const query = body["query"];
   if (typeof query !== "string" || query.trim() === "") return errorResponse(400, "BadRequest", "query is required.");
-  const rowOf = RECOGNISED_QUERIES.get(normaliseQueryText(query));
-  if (rowOf === undefined) {
+  const source = RECOGNISED_QUERIES.get(normaliseQueryText(query));
+  if (source === undefined) {
     return errorResponse(400, "InvalidQuery", "The emulator does not recognise this query; it answers only the query shapes documented in emulator/README.md.");
   }
 
@@ -145,13 +231,32 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   }
 
   const include = scope.include;
+  // Above the subscriptions (management groups, tenant root) only when the caller asks for it, as Azure does.
+  const filter = options["authorizationScopeFilter"];
+  const includeAbove = filter === "AtScopeAboveAndBelow" || filter === "AtScopeAndAbove";
+  const candidates = (afterKey: string | undefined): Iterable<{ key: string; row: () => JsonObject }> =>
+    source.table === "resources"
+      ? (function* () {
+          for (const id of estate.idsInOrder(afterKey, include)) {
+            const resource = estate.peekResource(id);
+            if (resource !== undefined) yield { key: id.toLowerCase(), row: () => source.rowOf(resource) };
+          }
+        })()
+      : estate
+          .policyResourcesOf(source.type)
+          .filter((body) => {
+            const subscriptionId = subscriptionOf(body["id"]);
+            const inScope = subscriptionId === undefined ? includeAbove : include(subscriptionId, "vault");
+            return inScope && (source.where?.(body) ?? true) && (afterKey === undefined || String(body["id"]).toLowerCase() > afterKey);
+          })
+          .map((body) => ({ key: String(body["id"]).toLowerCase(), row: () => source.rowOf(body) }));
   let totalRecords = 0;
-  for (const _ of estate.idsInOrder(undefined, include)) totalRecords += 1;
+  for (const _ of candidates(undefined)) totalRecords += 1;
 
   const data: JsonObject[] = [];
   let lastKey: string | undefined;
   let more = false;
-  for (const id of estate.idsInOrder(after, include)) {
+  for (const candidate of candidates(after)) {
     if (toSkip > 0) {
       toSkip -= 1;
       continue;
@@ -160,12 +265,9 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
       more = true;
       break;
     }
-    const resource = estate.peekResource(id);
-    if (resource === undefined) continue;
-    data.push(rowOf(resource));
-    lastKey = id.toLowerCase();
+    data.push(candidate.row());
+    lastKey = candidate.key;
   }
-
   const response: JsonObject = {
     totalRecords,
     count: data.length,

@@ -4,6 +4,7 @@
  */
 import { app } from "@azure/functions";
 import { loadConfig } from "../shared/config.js";
+import { loadAppGovernance } from "../shared/governance/appGovernance.js";
 import { lazyHandlerDependencies } from "../shared/handlers/dependencies.js";
 import { handleEventGridEvent, handleEventQueueMessage } from "../shared/handlers/eventHandlers.js";
 import { handleShardMessage } from "../shared/handlers/shardHandler.js";
@@ -12,7 +13,9 @@ import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME } from "../shared/queues/queueNames.
 
 // Read when the host loads the app, so a missing or malformed setting stops it with a message naming the setting.
 const config = loadConfig();
-const dependencies = lazyHandlerDependencies(config);
+// The governance file (VAULTWATCH_CONFIG_FILE) too: an invalid one stops the app, naming the file and JSON path.
+const governance = loadAppGovernance();
+const dependencies = lazyHandlerDependencies(config, governance === undefined ? {} : { governance });
 /** The host's own storage setting prefix: a connection string, or identity-based `__queueServiceUri`. */
 const STORAGE_CONNECTION = "AzureWebJobsStorage";
 

@@ -9,6 +9,7 @@ import { type AzureConnection, createAzureReaders } from "../../shared/readers/a
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
 import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
+import { readConfigOption } from "../configOption.js";
 import { InputError, UsageError } from "../errors.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
@@ -27,6 +28,7 @@ export interface ScanCommandOptions extends ReportOptions {
   readonly at?: string;
   readonly stats?: boolean;
   readonly progress?: boolean;
+  readonly config?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,6 +62,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export async function scan(options: ScanCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
   const scope = scopeOf(options);
+  const governance = await readConfigOption(options.config);
   if (options.emulator && options.emulatorUrl !== undefined) throw new UsageError("--emulator starts its own emulator; it cannot be combined with --emulator-url");
   const emulator = options.emulator ? await startEmulatorFor(options) : undefined;
   try {
@@ -79,6 +82,8 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
       now,
       resourceGraph: readers.resourceGraph,
       diagnosticSettings: readers.diagnosticSettings,
+      policyExemptions: readers.policyExemptions,
+      ...(governance === undefined ? {} : { governance }),
       onProgress: (update) => progress.update(update),
       tally,
     });
@@ -90,7 +95,7 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     }
     let code: number;
     try {
-      code = await renderReport(collectingWarnings(), options);
+      code = await renderReport(collectingWarnings(), options, { ...(governance === undefined ? {} : { governance }), tally });
     } finally {
       progress.done();
     }

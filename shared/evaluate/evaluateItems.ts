@@ -17,10 +17,12 @@ export interface ItemTally {
   readonly malformed: string[];
   /** Resources kept out of evaluation by the configuration's exclusions. */
   readonly excluded: ExcludedResource[];
+  /** Problems beside the items (an Azure Policy exemption that cannot be honoured). */
+  readonly warnings: string[];
 }
 
 export function newTally(): ItemTally {
-  return { evaluated: 0, skippedByType: new Map(), malformed: [], excluded: [] };
+  return { evaluated: 0, skippedByType: new Map(), malformed: [], excluded: [], warnings: [] };
 }
 
 /**

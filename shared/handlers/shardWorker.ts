@@ -1,8 +1,10 @@
 import { newTally } from "../evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../governance/governanceConfig.js";
 import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { ShardMessage } from "../queues/shardMessage.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
+import type { PolicyExemptionReader } from "../readers/policyExemptionReader.js";
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
@@ -20,6 +22,10 @@ export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
   readonly stateIndex: StateIndex;
   readonly writer: Pick<FindingsWriter, "write">;
+  /** The deployed vaultwatch.config.json, when one is named. */
+  readonly governance?: GovernanceConfig;
+  /** Azure Policy exemptions of the shard's subscriptions, read once per shard. */
+  readonly policyExemptionReader?: Pick<PolicyExemptionReader, "read">;
 }
 
 /** Evaluations applied to the state store at once, and collected before each state round. */
@@ -114,6 +120,8 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     resourceGraph: deps.resourceGraphReader,
     diagnosticSettings: deps.diagnosticSettingsReader,
     tally: itemTally,
+    ...(deps.governance === undefined ? {} : { governance: deps.governance }),
+    ...(deps.policyExemptionReader === undefined ? {} : { policyExemptions: deps.policyExemptionReader }),
   })) {
     counts.resources += 1;
     seen.add(armIdKey(evaluation.resource.resourceId));
@@ -125,6 +133,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   }
   await applyAll(pending);
   errors.push(...itemTally.malformed.map((problem) => `Resource Graph returned a row that is not a vault or HSM (${problem})`));
+  errors.push(...itemTally.warnings);
 
   for (const subscriptionId of message.subscriptionIds) {
     const gone: string[] = [];

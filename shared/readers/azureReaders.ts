@@ -5,6 +5,7 @@ import type { PipelineRetryOptions, TlsSettings } from "@azure/core-rest-pipelin
 import { ArmRestClient } from "./armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "./diagnosticSettingsReader.js";
 import { KeyVaultResourceReader } from "./keyVaultResourceReader.js";
+import { PolicyExemptionReader } from "./policyExemptionReader.js";
 import { PrivateEndpointReader } from "./privateEndpointReader.js";
 import { type ReaderStats, type ThrottleWait, countingPolicy } from "./readerStats.js";
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from "./resourceGraphReader.js";
@@ -23,6 +24,7 @@ export interface AzureReaders {
   readonly diagnosticSettings: DiagnosticSettingsReader;
   readonly keyVault: KeyVaultResourceReader;
   readonly privateEndpoints: PrivateEndpointReader;
+  readonly policyExemptions: PolicyExemptionReader;
   /** For the subscription list (`listSubscriptions`). */
   readonly arm: ArmRestClient;
 }
@@ -50,12 +52,14 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
   });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
+  const resourceGraph = new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
+    ...options.resourceGraph,
+    stats,
+    onThrottleWait,
+  });
   return {
-    resourceGraph: new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
-      ...options.resourceGraph,
-      stats,
-      onThrottleWait,
-    }),
+    resourceGraph,
+    policyExemptions: new PolicyExemptionReader(resourceGraph),
     diagnosticSettings: new DiagnosticSettingsReader(arm, { ...options.diagnosticSettings, stats, onThrottleWait }),
     keyVault: new KeyVaultResourceReader((subscriptionId) => {
       let client = keyVaultClients.get(subscriptionId.toLowerCase());

@@ -81,6 +81,11 @@ export interface ReadOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+export interface QueryPagesOptions extends ReadOptions {
+  /** `AtScopeAboveAndBelow` also returns what is assigned above the subscriptions (management groups, tenant root). */
+  readonly authorizationScopeFilter?: "AtScopeAndBelow" | "AtScopeAndAbove" | "AtScopeExact" | "AtScopeAboveAndBelow";
+}
+
 /**
  * Reads every vault and Managed HSM in a scope from Resource Graph, page by page (an async iterator, so memory
  * stays at one page whatever the estate's size). Paces itself from the quota headers so that a lone reader is
@@ -112,12 +117,19 @@ export class ResourceGraphReader {
   }
 
   async *pages(scope: ResourceGraphScope, options: ReadOptions = {}): AsyncGenerator<ResourceGraphPage> {
+    for await (const page of this.queryPages(POSTURE_QUERY, scope, options)) {
+      yield { ...page, resources: page.resources.map(rowToArmResource) };
+    }
+  }
+
+  /** Any paged query (rows as Resource Graph returns them), with the same pacing, throttling and truncation rules. */
+  async *queryPages(query: string, scope: ResourceGraphScope, options: QueryPagesOptions = {}): AsyncGenerator<ResourceGraphPage> {
     const groups = scopeGroups(scope, this.subscriptionsPerQuery);
     let pageNumber = 0;
     for (const [index, group] of groups.entries()) {
       let skipToken: string | undefined;
       do {
-        const response = await this.query(group, skipToken, options.abortSignal);
+        const response = await this.query({ ...group, query }, skipToken, options);
         pageNumber += 1;
         const data = Array.isArray(response.data) ? (response.data as unknown[]) : undefined;
         if (data === undefined) {
@@ -133,7 +145,7 @@ export class ResourceGraphReader {
           );
         }
         yield {
-          resources: data.map(rowToArmResource),
+          resources: data,
           pageNumber,
           scopeBatch: index + 1,
           scopeBatches: groups.length,
@@ -143,12 +155,18 @@ export class ResourceGraphReader {
     }
   }
 
-  private async query(group: Omit<QueryRequest, "query" | "options">, skipToken: string | undefined, abortSignal: AbortSignal | undefined): Promise<QueryResponse> {
+  private async query(group: Omit<QueryRequest, "options">, skipToken: string | undefined, options: QueryPagesOptions): Promise<QueryResponse> {
+    const abortSignal = options.abortSignal;
     const request: QueryRequest = {
       ...group,
-      query: POSTURE_QUERY,
       // allowPartialScopes stays false: a scope too large to answer must fail, not quietly shrink.
-      options: { top: this.pageSize, resultFormat: "objectArray", allowPartialScopes: false, ...(skipToken === undefined ? {} : { skipToken }) },
+      options: {
+        top: this.pageSize,
+        resultFormat: "objectArray",
+        allowPartialScopes: false,
+        ...(options.authorizationScopeFilter === undefined ? {} : { authorizationScopeFilter: options.authorizationScopeFilter }),
+        ...(skipToken === undefined ? {} : { skipToken }),
+      },
     };
     for (let attempt = 1; ; attempt += 1) {
       await this.paceFromQuota(abortSignal);

@@ -85,6 +85,12 @@ function runColumns(observedAt: Date, run: RunContext) {
   };
 }
 
+/** The waiver's sources: the deciding kinds for filtering, every source with its details for the workbook. */
+function waiverColumns(note: NonNullable<Finding["waiver"]>): { WaiverSource: string; Waivers: JsonValue } {
+  const deciding = note.state === "active" ? note.sources.filter((source) => source.state === "active") : note.sources;
+  return { WaiverSource: [...new Set(deciding.map((source) => source.kind))].join(","), Waivers: toJsonValue(note.sources) };
+}
+
 /** At the first observation a failing control is a new violation; anything else starts unchanged. */
 export function firstObservation(status: Status): ControlTransition {
   return { previousStatus: undefined, transition: status === "Fail" ? "New" : "Unchanged" };
@@ -120,6 +126,7 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
       ...(finding.status === "Fail" && finding.remediation !== "" ? { Remediation: finding.remediation } : {}),
       ResourceScore: evaluation.score,
       ...(waiverExpiry === undefined ? {} : { WaiverExpiry: waiverExpiry }),
+      ...(finding.waiver === undefined ? {} : waiverColumns(finding.waiver)),
       Exposure: evaluation.exposure.class,
       ...(carriesExposure && previousExposure !== undefined ? { PreviousExposure: previousExposure } : {}),
       ...(carriesExposure ? { ExposurePaths: toJsonValue(evaluation.exposure.paths) } : {}),
