@@ -93,6 +93,9 @@ param sweepIntervalHours int = 6
 @maxValue(1000)
 param subscriptionsPerShard int = 25
 
+@description('Path, inside the deployed package, of the vaultwatch.config.json the app applies (VAULTWATCH_CONFIG_FILE); empty applies the catalog unchanged.')
+param governanceConfigFile string = ''
+
 @description('Create a data collection endpoint with public network access disabled, for use through your Azure Monitor private link scope.')
 param privateIngestion bool = false
 
@@ -255,6 +258,7 @@ module functionApp 'app/function-app.bicep' = {
       VAULTWATCH_MANAGEMENT_GROUPS: monitoredManagementGroupIds
       VAULTWATCH_SWEEP_SCHEDULE: '0 0 */${sweepIntervalHours} * * *'
       VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: string(subscriptionsPerShard)
+      VAULTWATCH_CONFIG_FILE: governanceConfigFile
     }
   }
 }

@@ -108,6 +108,10 @@ describe("least privilege", () => {
         "Microsoft.ResourceGraph/resources/read",
         "Microsoft.Resources/subscriptions/read",
         "Microsoft.Network/privateEndpoints/read",
+        // Azure Policy exemptions, read through Resource Graph's policyresources, which only returns what the caller may read.
+        "Microsoft.Authorization/policyExemptions/read",
+        "Microsoft.Authorization/policyAssignments/read",
+        "Microsoft.Authorization/policySetDefinitions/read",
       ]),
     );
   });
