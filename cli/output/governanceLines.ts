@@ -1,3 +1,5 @@
+import { describeWaiverSource } from "../../shared/evaluate/waivers.js";
+import type { Finding } from "../../shared/model/finding.js";
 import type { EstateSummary } from "./estateSummary.js";
 import { markdownCell } from "./markdownFormat.js";
 
@@ -37,4 +39,29 @@ export function governanceLines(summary: EstateSummary, style: "text" | "markdow
   if (lines.length === 0) return "";
   if (style === "text") return `${lines.join("\n")}\n`;
   return `\n${lines.map((line) => (line.startsWith("  ") ? `- ${markdownCell(line.trim())}` : `\n${markdownCell(line)}\n`)).join("\n")}\n`;
+}
+
+/** Waived findings kept for the end of a table or Markdown report; bounded, so a huge estate stays in flat memory. */
+export class WaivedFindings {
+  private readonly kept: string[] = [];
+  private dropped = 0;
+
+  constructor(private readonly limit = 500) {}
+
+  add(resourceName: string, finding: Finding): void {
+    if (finding.status !== "Waived" || finding.waiver === undefined) return;
+    if (this.kept.length >= this.limit) {
+      this.dropped += 1;
+      return;
+    }
+    const sources = finding.waiver.sources.filter((source) => source.state === "active").map(describeWaiverSource);
+    this.kept.push(`${finding.controlId} ${resourceName} (${finding.severity}): waived by ${sources.join("; ")}`);
+  }
+
+  render(style: "text" | "markdown"): string {
+    if (this.kept.length === 0) return "";
+    const more = this.dropped > 0 ? [`… and ${this.dropped} more`] : [];
+    if (style === "text") return `\nWAIVED\n${[...this.kept, ...more].map((line) => `  ${line}`).join("\n")}\n`;
+    return `\n## Waived\n\n${[...this.kept, ...more].map((line) => `- ${markdownCell(line)}`).join("\n")}\n`;
+  }
 }

@@ -1,4 +1,4 @@
-import { governanceLines } from "./governanceLines.js";
+import { WaivedFindings, governanceLines } from "./governanceLines.js";
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
 
@@ -10,6 +10,7 @@ export function markdownCell(text: string): string {
 /** For pull requests and wikis: the resources table, then each failure with its remediation. */
 export function markdownFormat(): ReportFormat {
   let failures = 0;
+  const waived = new WaivedFindings();
   return {
     begin: (out) =>
       out.write("# vaultwatch report\n\n| Resource | Type | Score | Exposure | Admitted by | Failing controls |\n|---|---|---:|---|---|---|\n"),
@@ -20,6 +21,7 @@ export function markdownFormat(): ReportFormat {
         `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failing.join(", ") || "none"} |\n`,
       );
       for (const finding of evaluation.findings) {
+        waived.add(resource.name, finding);
         if (finding.status !== "Fail") continue;
         if (failures++ === 0) out.deferred("\n## Failures\n");
         out.deferred(
@@ -30,6 +32,7 @@ export function markdownFormat(): ReportFormat {
     },
     async end(summary, out) {
       await out.appendDeferred();
+      out.write(waived.render("markdown"));
       const s = summary.failuresBySeverity;
       out.write(
         `\n**${summary.resources} resources, estate score ${summary.estateScore}.** Failures: ${s.High} high, ${s.Medium} medium, ${s.Low} low; ` +

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CONTROLS } from "../../shared/controls/catalog.js";
 import { mappingsOf } from "../../shared/controls/complianceMappings.js";
+import { describeWaiverSource } from "../../shared/evaluate/waivers.js";
 import type { Severity } from "../../shared/model/finding.js";
 import { TOOL_VERSION } from "../../shared/version.js";
 import type { ReportFormat } from "./reportFormat.js";
@@ -27,7 +28,7 @@ function mappingTags(control: (typeof CONTROLS)[number]): string[] {
   return mappingsOf(control).map((mapping) => `${mapping.framework}/${mapping.requirement}`);
 }
 
-/** SARIF 2.1.0: one rule per control, one result per failing finding, located by the resource's ARM id. */
+/** SARIF 2.1.0: one rule per control, one result per failing finding (waived ones as accepted suppressions), located by the resource's ARM id. */
 export function sarifFormat(): ReportFormat {
   const ruleIndex = new Map(CONTROLS.map((control, index) => [control.id, index]));
   let results = 0;
@@ -44,7 +45,7 @@ export function sarifFormat(): ReportFormat {
     },
     resource(evaluation, out) {
       for (const finding of evaluation.findings) {
-        if (finding.status !== "Fail") continue;
+        if (finding.status !== "Fail" && finding.status !== "Waived") continue;
         const result: Result = {
           ruleId: finding.controlId,
           ruleIndex: ruleIndex.get(finding.controlId) ?? -1,
@@ -57,6 +58,18 @@ export function sarifFormat(): ReportFormat {
               ],
             },
           ],
+          // A waived failure is reported as an accepted suppression, with what waived it as the justification.
+          ...(finding.status === "Waived" && finding.waiver !== undefined
+            ? {
+                suppressions: [
+                  {
+                    kind: "external",
+                    status: "accepted",
+                    justification: finding.waiver.sources.filter((source) => source.state === "active").map(describeWaiverSource).join("; "),
+                  },
+                ],
+              }
+            : {}),
           partialFingerprints: {
             "vaultwatch/v1": createHash("sha256").update(`${finding.resourceId.toLowerCase()}|${finding.controlId}`).digest("hex"),
           },

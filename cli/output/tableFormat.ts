@@ -1,4 +1,4 @@
-import { governanceLines } from "./governanceLines.js";
+import { WaivedFindings, governanceLines } from "./governanceLines.js";
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import type { Finding } from "../../shared/model/finding.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
@@ -12,6 +12,7 @@ const HEADER = `${cell("SCORE", 6)}${cell("TYPE", 6)}${cell("EXPOSURE", 20)}${ce
 /** For a terminal: one line per resource with its score and failing controls, then each failure with its fix. */
 export function tableFormat(): ReportFormat {
   let failures = 0;
+  const waived = new WaivedFindings();
   return {
     begin: (out) => out.write(`${HEADER}\n`),
     resource(evaluation, out) {
@@ -23,6 +24,7 @@ export function tableFormat(): ReportFormat {
           ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`,
       );
       for (const finding of evaluation.findings) {
+        waived.add(resource.name, finding);
         if (finding.status !== "Fail") continue;
         if (failures++ === 0) out.deferred("\nFAILURES\n");
         out.deferred(describeFailure(resource.name, finding));
@@ -30,6 +32,7 @@ export function tableFormat(): ReportFormat {
     },
     async end(summary, out) {
       await out.appendDeferred();
+      out.write(waived.render("text"));
       const bySeverity = summary.failuresBySeverity;
       out.write(
         `\n${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${summary.estateScore}. ` +

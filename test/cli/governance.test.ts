@@ -101,11 +101,18 @@ describe.concurrent("a configuration file applied by vaultwatch evaluate", () =>
     expect(configured.summary.waivedBySource).toEqual({ tag: 0, exception: 1, policyExemption: 0 });
   });
 
-  it("shows the same effects in the table and CSV formats", async () => {
+  it("shows the same effects in the table, CSV and SARIF formats (a waived failure as an accepted suppression)", async () => {
     const table = await cli("evaluate", fixturePath("governance-estate.json"), ...AT, "--config", CONFIG);
     expect(table.stdout).toMatch(/disabled VW-NET-006; severity VW-NET-003 → Low; tag waivers off/);
     expect(table.stdout).toMatch(/2 resource\(s\) excluded by the configuration/);
     expect(table.stdout).toMatch(/1 resource\(s\) carry a vaultwatch-waiver tag that was ignored/);
+    expect(table.stdout).toMatch(/WAIVED\n {2}VW-NET-003 kv-legacy \(Low\): waived by exception approved by secops@contoso.com \(SEC-1234\) until 2027-03-31/);
+    const sarif = JSON.parse((await cli("evaluate", fixturePath("governance-estate.json"), ...AT, "--config", CONFIG, "--format", "sarif")).stdout) as {
+      runs: { results: { ruleId: string; message: { text: string }; suppressions?: { kind: string; status: string; justification: string }[] }[] }[];
+    };
+    const suppressed = sarif.runs[0]?.results.filter((result) => result.suppressions !== undefined) ?? [];
+    expect(suppressed.map((result) => [result.ruleId, result.message.text.split(":")[0]])).toEqual([["VW-NET-003", "kv-legacy"]]);
+    expect(suppressed[0]?.suppressions?.[0]).toMatchObject({ kind: "external", status: "accepted", justification: expect.stringContaining("secops@contoso.com") });
     const csv = parseCsv((await cli("evaluate", fixturePath("governance-estate.json"), ...AT, "--config", CONFIG, "--format", "csv")).stdout);
     const header = csv[0] ?? [];
     const legacy = csv.find((row) => row[header.indexOf("name")] === "kv-legacy" && row[header.indexOf("controlId")] === "VW-NET-003");
