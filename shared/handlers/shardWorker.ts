@@ -135,13 +135,17 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   errors.push(...itemTally.malformed.map((problem) => `Resource Graph returned a row that is not a vault or HSM (${problem})`));
   errors.push(...itemTally.warnings);
 
+  // Excluded resources end like deleted ones (no longer evaluated), but their rows say why.
+  const excluded = new Map(itemTally.excluded.map((entry) => [armIdKey(entry.resourceId), `Excluded by the configuration: ${entry.reason}`]));
   for (const subscriptionId of message.subscriptionIds) {
     const gone: string[] = [];
     for await (const live of deps.stateIndex.liveResources(subscriptionId)) {
       // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
-    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) => deps.stateStore.remove(resourceId, observedAt, run));
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) =>
+      deps.stateStore.remove(resourceId, observedAt, run, excluded.get(armIdKey(resourceId))),
+    );
     for (const change of changes) {
       if (change.outcome !== "stale") counts.removed += 1;
       take(change);
