@@ -6,7 +6,7 @@ import type { Finding, ResourceSummary } from "../model/finding.js";
 import { RESOURCE_TYPE_NAMES, type ResourcePosture } from "../model/resource.js";
 import { scoreOf } from "./score.js";
 import { DEFAULT_GOVERNANCE, type GovernanceConfig } from "../governance/governanceConfig.js";
-import { exceptionSources, waiverTagValue } from "../governance/exceptions.js";
+import { exceptionSources, exceptionsCovering, waiverTagValue } from "../governance/exceptions.js";
 import type { PolicyExemptionIndex } from "../governance/policyExemptions.js";
 import { type Waiver, applyWaiverSources, parseWaivers, tagWaiverSource } from "./waivers.js";
 
@@ -30,14 +30,16 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
   const tagsHonoured = governance.tagWaivers === "allow";
   const { waivers, warnings: waiverWarnings } = tagsHonoured ? parseWaivers(resource.tags) : { waivers: new Map<string, Waiver>(), warnings: [] };
   const ignoredTag = tagsHonoured ? undefined : waiverTagValue(resource.tags);
-  const exemptions = governance.azurePolicyExemptions === "honour" ? options.policyExemptions : undefined;
+  // Scopes are matched once per resource; each control then only filters by its id.
+  const exceptions = exceptionsCovering(governance.exceptions, resource.id);
+  const exemptions = governance.azurePolicyExemptions === "honour" ? options.policyExemptions?.covering(resource) : undefined;
   const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind) && !governance.disabledControls.has(control.id)).map((control) => {
     const finding = toFinding(resource, control, runControl(control, resource, controlOptions), governance.severityOverrides.get(control.id));
     const tag = waivers.get(control.id);
     return applyWaiverSources(finding, [
       ...(tag === undefined ? [] : [tagWaiverSource(tag, options.now)]),
-      ...exceptionSources(governance.exceptions, resource.id, control.id, options.now),
-      ...(exemptions?.sourcesFor(resource, control.id, options.now) ?? []),
+      ...exceptionSources(exceptions, control.id, options.now),
+      ...(exemptions?.sourcesFor(control.id, options.now) ?? []),
     ]);
   });
   return {

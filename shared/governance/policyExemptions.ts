@@ -12,7 +12,7 @@ import { CONTROLS } from "../controls/catalog.js";
 import { BUILT_IN_POLICIES } from "../controls/builtInPolicies.generated.js";
 import type { ControlId, WaiverSource } from "../model/finding.js";
 import type { ResourceKind } from "../model/resource.js";
-import { isWithinScope } from "./scope.js";
+import { segmentsOf, segmentsWithin } from "./scope.js";
 
 export interface PolicyExemptionRecord {
   readonly id: string;
@@ -54,6 +54,9 @@ export interface ResolvedExemption {
   /** The exemption's scope: its id without the `/providers/Microsoft.Authorization/policyExemptions/{name}` tail. */
   readonly scope: string;
   readonly notScopes: readonly string[];
+  /** `scope` and `notScopes` split into lower-cased segments once, for matching many resources. */
+  readonly scopeSegments: readonly string[];
+  readonly notScopeSegments: readonly (readonly string[])[];
   readonly category: "Waiver" | "Mitigated";
   /** Which controls it waives, for which kinds (a built-in evaluates one resource type). */
   readonly controls: ReadonlyMap<ControlId, ReadonlySet<ResourceKind>>;
@@ -131,7 +134,15 @@ export function resolveExemptions(records: PolicyRecords): ExemptionResolution {
       warnings.push(`Azure Policy exemption ${exemption.id} is not honoured: ${problem ?? "its category is unreadable"}.`);
       continue;
     }
-    resolved.push({ exemption, scope, notScopes: assignment.notScopes, category, controls });
+    resolved.push({
+      exemption,
+      scope,
+      notScopes: assignment.notScopes,
+      scopeSegments: segmentsOf(scope),
+      notScopeSegments: assignment.notScopes.map(segmentsOf),
+      category,
+      controls,
+    });
   }
   return { exemptions: resolved, warnings };
 }
@@ -165,12 +176,36 @@ export class PolicyExemptionIndex {
     return this.exemptions.length;
   }
 
+  /** The exemptions whose scope holds the resource and that waive something for its kind (once per resource). */
+  covering(resource: { readonly id: string; readonly kind: ResourceKind }): CoveringExemptions {
+    if (this.exemptions.length === 0) return CoveringExemptions.NONE;
+    const segments = segmentsOf(resource.id);
+    return new CoveringExemptions(
+      resource.kind,
+      this.exemptions.filter(
+        (resolved) => segmentsWithin(segments, resolved.scopeSegments) && !resolved.notScopeSegments.some((notScope) => segmentsWithin(segments, notScope)),
+      ),
+    );
+  }
+
   sourcesFor(resource: { readonly id: string; readonly kind: ResourceKind }, controlId: ControlId, now: Date): WaiverSource[] {
+    return this.covering(resource).sourcesFor(controlId, now);
+  }
+}
+
+/** The exemptions that cover one resource. */
+export class CoveringExemptions {
+  static readonly NONE = new CoveringExemptions("vault", []);
+
+  constructor(
+    private readonly kind: ResourceKind,
+    private readonly exemptions: readonly ResolvedExemption[],
+  ) {}
+
+  sourcesFor(controlId: ControlId, now: Date): WaiverSource[] {
     const sources: WaiverSource[] = [];
     for (const resolved of this.exemptions) {
-      if (!resolved.controls.get(controlId)?.has(resource.kind)) continue;
-      if (!isWithinScope(resource.id, resolved.scope)) continue;
-      if (resolved.notScopes.some((notScope) => isWithinScope(resource.id, notScope))) continue;
+      if (!resolved.controls.get(controlId)?.has(this.kind)) continue;
       const { exemption } = resolved;
       const expiresAt = exemption.expiresOn === undefined ? undefined : new Date(exemption.expiresOn).toISOString();
       sources.push({

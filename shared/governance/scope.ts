@@ -5,13 +5,29 @@ import { parseArmId } from "../model/armId.js";
  * `/subscriptions/s/resourceGroups/rg-a` covers `…/rg-a/providers/…` but never `…/rg-ab/…`.
  */
 export function isWithinScope(resourceId: string, scope: string): boolean {
-  const resource = segmentsOf(resourceId);
-  const prefix = segmentsOf(scope);
+  return segmentsWithin(segmentsOf(resourceId), segmentsOf(scope));
+}
+
+/** The same test on ids already split by `segmentsOf`, for loops that compare one resource with many scopes. */
+export function segmentsWithin(resource: readonly string[], prefix: readonly string[]): boolean {
   if (prefix.length === 0 || prefix.length > resource.length) return false;
   return prefix.every((segment, index) => segment === resource[index]);
 }
 
-function segmentsOf(id: string): string[] {
+const scopeCache = new Map<string, readonly string[]>();
+
+/** A configured scope's segments, split once: configurations hold few scopes, matched against every resource. */
+export function scopeSegments(scope: string): readonly string[] {
+  let segments = scopeCache.get(scope);
+  if (segments === undefined) {
+    segments = segmentsOf(scope);
+    if (scopeCache.size < 10_000) scopeCache.set(scope, segments);
+  }
+  return segments;
+}
+
+/** An ARM id's path segments, lower-cased. */
+export function segmentsOf(id: string): string[] {
   return id
     .toLowerCase()
     .split("/")
