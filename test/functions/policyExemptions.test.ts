@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { subscriptionEvent } from "../../cli/demo/subscriptionEvent.js";
+import { processResourceEvents } from "../../shared/handlers/resourceEvents.js";
 import { handleShardMessage } from "../../shared/handlers/shardHandler.js";
 import { handleSweepTimer } from "../../shared/handlers/sweepTimerHandler.js";
 import { SHARD_QUEUE_NAME } from "../../shared/queues/queueNames.js";
@@ -110,6 +112,26 @@ describe("a sweep honours Azure Policy exemptions of the built-ins a control rel
     expect(String(direct0?.Reason)).toMatch(/Azure Policy exemption legacy-apps \(Waiver\)/);
     const viaInitiative0 = waivedRows.find((row) => resourceGroupOf(String(row.AzureResourceId)).toLowerCase() === viaInitiative);
     expect(viaInitiative0).toMatchObject({ Waivers: expect.arrayContaining([expect.objectContaining({ category: "Mitigated", name: "perimeter-instead" })]) });
+
+    // An event for an exempted vault judges it as the sweep did: still waived, no new violation, no flapping.
+    const vaultId = String(direct0?.AzureResourceId);
+    const body = estate.getResource(vaultId)!;
+    estate.upsertResource({ ...body, tags: { ...(body.tags as object), touched: "yes" } });
+    const event = subscriptionEvent({
+      kind: "Write",
+      subject: vaultId,
+      operationName: "Microsoft.KeyVault/vaults/write",
+      caller: { userPrincipalName: "dev@contoso.com", objectId: "00000000-0000-0000-0000-0000000000c1", role: "Contributor", principalType: "User", clientIp: "203.0.113.7" },
+      time: new Date(),
+      tenantId: estate.tenantId,
+    });
+    const result = await processResourceEvents([event], harness.deps);
+    expect(result.failures).toEqual([]);
+    const eventRow = harness
+      .ledgerRows()
+      .filter((row) => row.Trigger === "event" && row.ControlId === "VW-NET-001" && String(row.AzureResourceId).toLowerCase() === vaultId.toLowerCase())
+      .at(-1);
+    expect(eventRow).toMatchObject({ Status: "Waived", Transition: "Unchanged", WaiverSource: expect.stringContaining("policyExemption") });
     // An exemption without expiresOn never ends, so the row carries no expiry unless a source that does end decides it.
     const onlyExempted = waivedRows.filter((row) => row.WaiverSource === "policyExemption");
     for (const row of onlyExempted) {
