@@ -39,6 +39,17 @@ describe("the configuration file", () => {
     expect(committed, `${CONFIG_SCHEMA_FILE} is stale: run npm run generate`).toEqual(governanceJsonSchema());
   });
 
+  it("accepts the example the documentation gives, with the effects it describes", () => {
+    const doc = readFileSync(new URL("../../docs/controls.md", import.meta.url), "utf8");
+    const example = /## Configuration: `vaultwatch.config.json`[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example, "docs/controls.md has lost its configuration example").toBeDefined();
+    const governance = config(JSON.parse(example ?? "{}"));
+    expect([...governance.disabledControls]).toEqual(["VW-NET-006"]);
+    expect(Object.fromEntries(governance.severityOverrides)).toEqual({ "VW-NET-003": "Low" });
+    expect(governance.exceptions[0]).toMatchObject({ approvedBy: "secops@contoso.com", ticket: "SEC-1234", expires: "2027-03-31" });
+    expect(governance.tagWaivers).toBe("off");
+  });
+
   it("applies the documented defaults when it says nothing", () => {
     expect(config({})).toMatchObject({ tagWaivers: "allow", azurePolicyExemptions: "honour", exclusions: [], exceptions: [] });
   });

@@ -217,5 +217,5 @@ function kindOf(value: unknown): string {
 /** The JSON Schema editors use to complete and check the file, generated from the zod schema. */
 export function governanceJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(governanceConfigSchema, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>;
-  return { ...schema, $id: `https://github.com/vaultwatch/vaultwatch/${CONFIG_SCHEMA_FILE}`, title: "vaultwatch configuration" };
+  return { ...schema, title: "vaultwatch configuration" };
 }
