@@ -157,7 +157,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     outcome: "completed",
     finishedAt: deps.clock(),
     // Counted here rather than from rows: a stale observation writes no row but was still swept.
-    tally: { ...tally, resources: counts.resources, resourcesRemoved: counts.removed },
+    tally: { ...tally, resources: counts.resources, resourcesRemoved: counts.removed, resourcesExcluded: itemTally.excluded.length },
     errors,
   });
   const completion = await completeRunIfFinished(runId, shardIndex, deps);

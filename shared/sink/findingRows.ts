@@ -174,6 +174,8 @@ export interface FindingTally {
   readonly findingRows: number;
   readonly resources: number;
   readonly resourcesRemoved: number;
+  /** Resources the configuration kept out of evaluation. */
+  readonly resourcesExcluded: number;
   readonly failuresBySeverity: Readonly<Record<Severity, number>>;
   readonly newBySeverity: Readonly<Record<Severity, number>>;
 }
@@ -183,7 +185,7 @@ function zeroBySeverity(): Record<Severity, number> {
 }
 
 export function emptyTally(): FindingTally {
-  return { findingRows: 0, resources: 0, resourcesRemoved: 0, failuresBySeverity: zeroBySeverity(), newBySeverity: zeroBySeverity() };
+  return { findingRows: 0, resources: 0, resourcesRemoved: 0, resourcesExcluded: 0, failuresBySeverity: zeroBySeverity(), newBySeverity: zeroBySeverity() };
 }
 
 /** Tally of finding rows; each distinct resource (case-insensitive id) counts once. */
@@ -203,6 +205,7 @@ export function tallyFindingRows(rows: readonly FindingRow[]): FindingTally {
     findingRows: rows.length,
     resources: evaluated.size,
     resourcesRemoved: removed.size,
+    resourcesExcluded: 0,
     failuresBySeverity: failures,
     newBySeverity: fresh,
   };
@@ -215,6 +218,7 @@ export function mergeTallies(a: FindingTally, b: FindingTally): FindingTally {
     findingRows: a.findingRows + b.findingRows,
     resources: a.resources + b.resources,
     resourcesRemoved: a.resourcesRemoved + b.resourcesRemoved,
+    resourcesExcluded: a.resourcesExcluded + b.resourcesExcluded,
     failuresBySeverity: add(a.failuresBySeverity, b.failuresBySeverity),
     newBySeverity: add(a.newBySeverity, b.newBySeverity),
   };
@@ -242,6 +246,7 @@ export function buildRunSummaryRow(input: RunSummaryInput): RunSummaryRow {
     durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()),
     resourcesEvaluated: tally.resources,
     resourcesRemoved: tally.resourcesRemoved,
+    resourcesExcluded: tally.resourcesExcluded,
     findingRows: tally.findingRows,
     failuresBySeverity: { ...tally.failuresBySeverity },
     newBySeverity: { ...tally.newBySeverity },

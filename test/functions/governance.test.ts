@@ -45,5 +45,7 @@ describe("a sweep under a configuration file", () => {
     expect(net006.length).toBe(ids.length - inSandbox.length);
     expect(net006.every((row) => row.Status === "Removed" && String(row.Reason).includes("no longer evaluated"))).toBe(true);
     expect(others.filter((row) => row.ControlId !== "VW-NET-006").every((row) => row.Status !== "Removed")).toBe(true);
+    const summary = harness.ledgerRows().find((row) => row.RunId === runId && row.RecordType === "RunSummary");
+    expect(summary?.RunSummary).toMatchObject({ resourcesEvaluated: ids.length - inSandbox.length, resourcesExcluded: inSandbox.length });
   });
 });
