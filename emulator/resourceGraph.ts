@@ -77,6 +77,11 @@ export const POLICY_SET_DEFINITIONS_QUERY = `policyresources
 | project id, policyDefinitions = properties.policyDefinitions
 | order by id asc`;
 
+export const SUBSCRIPTION_ANCESTORS_QUERY = `resourcecontainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain
+| order by id asc`;
+
 export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
@@ -84,6 +89,7 @@ export function normaliseQueryText(query: string): string {
 /** Where a recognised query's rows come from: the vaults and HSMs, or one type of policy resource. */
 type QuerySource =
   | { readonly table: "resources"; readonly rowOf: (body: Readonly<JsonObject>) => JsonObject }
+  | { readonly table: "subscriptions" }
   | {
       readonly table: "policyresources";
       readonly type: string;
@@ -93,6 +99,7 @@ type QuerySource =
 
 const RECOGNISED_QUERIES = new Map<string, QuerySource>([
   [normaliseQueryText(POSTURE_QUERY), { table: "resources", rowOf: postureRow }],
+  [normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY), { table: "subscriptions" }],
   [
     normaliseQueryText(POLICY_EXEMPTIONS_QUERY),
     {
@@ -124,6 +131,25 @@ function projected(properties: readonly string[], withName: boolean): (body: Rea
     for (const name of properties) row[name] = structuredClone(propertiesOf(body)[name] ?? null);
     return row;
   };
+}
+
+/** `resourcecontainers` subscription rows: each with its management groups, nearest first, as `{ name, displayName }`. */
+function subscriptionRows(estate: Estate): JsonObject[] {
+  const parents = new Map(estate.managementGroups().map((group) => [group.id.toLowerCase(), group]));
+  return estate
+    .subscriptions()
+    .map((subscription) => {
+      const chain: JsonObject[] = [];
+      const seen = new Set<string>();
+      let current = parents.get(subscription.managementGroupId.toLowerCase());
+      while (current !== undefined && !seen.has(current.id.toLowerCase())) {
+        seen.add(current.id.toLowerCase());
+        chain.push({ name: current.id, displayName: current.id });
+        current = current.parentId === undefined ? undefined : parents.get(current.parentId.toLowerCase());
+      }
+      return { id: `/subscriptions/${subscription.subscriptionId}`, subscriptionId: subscription.subscriptionId, managementGroupAncestorsChain: chain };
+    })
+    .sort((a, b) => (String(a.id).toLowerCase() < String(b.id).toLowerCase() ? -1 : 1));
 }
 
 /** The subscription an ARM id lives in, or undefined for management-group and tenant-level resources. */
@@ -242,7 +268,11 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
             if (resource !== undefined) yield { key: id.toLowerCase(), row: () => source.rowOf(resource) };
           }
         })()
-      : estate
+      : source.table === "subscriptions"
+        ? subscriptionRows(estate)
+            .filter((row) => include(String(row["subscriptionId"]), "vault") && (afterKey === undefined || String(row["id"]).toLowerCase() > afterKey))
+            .map((row) => ({ key: String(row["id"]).toLowerCase(), row: () => row }))
+        : estate
           .policyResourcesOf(source.type)
           .filter((body) => {
             const subscriptionId = subscriptionOf(body["id"]);

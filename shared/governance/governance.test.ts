@@ -203,7 +203,15 @@ describe("Azure Policy exemptions", () => {
     expect(findingOf(exampleVault(), "VW-NET-001", { policyExemptions: excluded })?.status).toBe("Fail");
   });
 
-  it("are reported, not honoured, when vaultwatch cannot judge them (resource selectors, management group scope)", () => {
+  it("scoped to a management group cover the resources of the subscriptions below it", () => {
+    const id = "/providers/Microsoft.Management/managementGroups/corp/providers/Microsoft.Authorization/policyExemptions/corp-rbac";
+    const below = PolicyExemptionIndex.of(resolveExemptions({ ...records({ id }), subscriptionAncestors: new Map([["00000000-0000-0000-0000-000000000000", ["Corp", "root"]]]) }));
+    expect(findingOf(exampleVault(), "VW-IAM-001", { policyExemptions: below })?.status).toBe("Waived");
+    const elsewhere = PolicyExemptionIndex.of(resolveExemptions({ ...records({ id }), subscriptionAncestors: new Map([["00000000-0000-0000-0000-000000000000", ["online", "root"]]]) }));
+    expect(findingOf(exampleVault(), "VW-IAM-001", { policyExemptions: elsewhere })?.status).toBe("Fail");
+  });
+
+  it("are reported, not honoured, when vaultwatch cannot judge them (resource selectors, management groups not read)", () => {
     const withSelectors = resolveExemptions(records({ hasResourceSelectors: true }));
     expect(withSelectors.exemptions).toEqual([]);
     expect(withSelectors.warnings[0]).toMatch(/rbac-later is not honoured: it is narrowed by resource selectors/);

@@ -46,6 +46,11 @@ export interface PolicyRecords {
   readonly exemptions: readonly PolicyExemptionRecord[];
   readonly assignments: readonly PolicyAssignmentRecord[];
   readonly setDefinitions: readonly PolicySetDefinitionRecord[];
+  /**
+   * Each subscription's management groups (`managementGroupAncestorsChain` names, any case), keyed by subscription
+   * id; needed only for exemptions scoped to a management group.
+   */
+  readonly subscriptionAncestors?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One exemption that waives some controls, with what it covers. */
@@ -56,6 +61,8 @@ export interface ResolvedExemption {
   readonly notScopes: readonly string[];
   /** `scope` and `notScopes` split into lower-cased segments once, for matching many resources. */
   readonly scopeSegments: readonly string[];
+  /** Lower-cased management group name when the exemption is scoped to one (then `scopeSegments` is unused). */
+  readonly managementGroup?: string;
   readonly notScopeSegments: readonly (readonly string[])[];
   readonly category: "Waiver" | "Mitigated";
   /** Which controls it waives, for which kinds (a built-in evaluates one resource type). */
@@ -82,9 +89,17 @@ function builtInGuidOf(policyDefinitionId: string): string | undefined {
 }
 
 const EXEMPTION_TAIL = /\/providers\/microsoft\.authorization\/policyexemptions\/[^/]+$/i;
+const MANAGEMENT_GROUP_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/i;
+
+/** The management group an exemption is scoped to, when it is (`/providers/Microsoft.Management/managementGroups/{name}`). */
+export function managementGroupOfExemption(exemptionId: string): string | undefined {
+  return MANAGEMENT_GROUP_SCOPE.exec(exemptionId.replace(EXEMPTION_TAIL, ""))?.[1];
+}
 
 export interface ExemptionResolution {
   readonly exemptions: readonly ResolvedExemption[];
+  /** Lower-cased subscription id → lower-cased management groups above it. */
+  readonly subscriptionAncestors: ReadonlyMap<string, ReadonlySet<string>>;
   /** Exemptions that relate to a catalog built-in but cannot be honoured, with why. */
   readonly warnings: readonly string[];
 }
@@ -119,15 +134,18 @@ export function resolveExemptions(records: PolicyRecords): ExemptionResolution {
     }
     if (controls.size === 0) continue;
     const scope = exemption.id.replace(EXEMPTION_TAIL, "");
+    const managementGroup = managementGroupOfExemption(exemption.id)?.toLowerCase();
     const category = exemption.exemptionCategory.toLowerCase() === "mitigated" ? "Mitigated" : exemption.exemptionCategory.toLowerCase() === "waiver" ? "Waiver" : undefined;
     const problem =
       category === undefined
         ? `its category "${exemption.exemptionCategory}" is neither Waiver nor Mitigated`
         : exemption.hasResourceSelectors
           ? "it is narrowed by resource selectors, which vaultwatch does not evaluate"
-          : !scope.toLowerCase().startsWith("/subscriptions/")
-            ? "it is scoped to a management group, which vaultwatch does not resolve yet"
-            : exemption.expiresOn !== undefined && Number.isNaN(Date.parse(exemption.expiresOn))
+          : managementGroup === undefined && !scope.toLowerCase().startsWith("/subscriptions/")
+            ? `its scope ${scope} is neither a management group nor under a subscription`
+            : managementGroup !== undefined && records.subscriptionAncestors === undefined
+              ? "it is scoped to a management group and the subscriptions' management groups were not read"
+              : exemption.expiresOn !== undefined && Number.isNaN(Date.parse(exemption.expiresOn))
               ? `its expiresOn "${exemption.expiresOn}" is not a date`
               : undefined;
     if (problem !== undefined || category === undefined) {
@@ -139,12 +157,17 @@ export function resolveExemptions(records: PolicyRecords): ExemptionResolution {
       scope,
       notScopes: assignment.notScopes,
       scopeSegments: segmentsOf(scope),
+      ...(managementGroup === undefined ? {} : { managementGroup }),
       notScopeSegments: assignment.notScopes.map(segmentsOf),
       category,
       controls,
     });
   }
-  return { exemptions: resolved, warnings };
+  const subscriptionAncestors = new Map<string, ReadonlySet<string>>();
+  for (const [subscriptionId, groups] of records.subscriptionAncestors ?? []) {
+    subscriptionAncestors.set(subscriptionId.toLowerCase(), new Set(groups.map((group) => group.toLowerCase())));
+  }
+  return { exemptions: resolved, subscriptionAncestors, warnings };
 }
 
 function membersOf(policyDefinitionId: string, sets: ReadonlyMap<string, readonly PolicySetMember[]>): readonly PolicySetMember[] {
@@ -170,7 +193,15 @@ const VENDORED_INITIATIVE_MEMBERS: Readonly<Record<string, readonly PolicySetMem
 export class PolicyExemptionIndex {
   static readonly EMPTY = new PolicyExemptionIndex([]);
 
-  constructor(private readonly exemptions: readonly ResolvedExemption[]) {}
+  constructor(
+    private readonly exemptions: readonly ResolvedExemption[],
+    /** Lower-cased subscription id → lower-cased management groups above it, for management-group exemptions. */
+    private readonly subscriptionAncestors: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  ) {}
+
+  static of(resolution: Pick<ExemptionResolution, "exemptions" | "subscriptionAncestors">): PolicyExemptionIndex {
+    return new PolicyExemptionIndex(resolution.exemptions, resolution.subscriptionAncestors);
+  }
 
   get size(): number {
     return this.exemptions.length;
@@ -180,10 +211,14 @@ export class PolicyExemptionIndex {
   covering(resource: { readonly id: string; readonly kind: ResourceKind }): CoveringExemptions {
     if (this.exemptions.length === 0) return CoveringExemptions.NONE;
     const segments = segmentsOf(resource.id);
+    // A resource whose subscription's management groups are unknown is not covered by a group's exemption.
+    const groups = this.subscriptionAncestors.get(segments[1] ?? "");
     return new CoveringExemptions(
       resource.kind,
       this.exemptions.filter(
-        (resolved) => segmentsWithin(segments, resolved.scopeSegments) && !resolved.notScopeSegments.some((notScope) => segmentsWithin(segments, notScope)),
+        (resolved) =>
+          (resolved.managementGroup === undefined ? segmentsWithin(segments, resolved.scopeSegments) : groups?.has(resolved.managementGroup) === true) &&
+          !resolved.notScopeSegments.some((notScope) => segmentsWithin(segments, notScope)),
       ),
     );
   }

@@ -5,15 +5,16 @@ import {
   type PolicyRecords,
   type PolicySetDefinitionRecord,
   PolicyExemptionIndex,
+  managementGroupOfExemption,
   resolveExemptions,
 } from "../governance/policyExemptions.js";
 import { isRecord } from "../normalise/readValues.js";
 import type { ReadOptions, ResourceGraphReader, ResourceGraphScope } from "./resourceGraphReader.js";
 
 /**
- * Azure Policy exemptions are extension resources on a subscription, resource group or resource: querying the
- * monitored subscriptions finds every one that can cover their vaults and HSMs. Field names are the ARM ones
- * (Microsoft.Authorization/policyExemptions properties).
+ * Azure Policy exemptions are extension resources on a management group, subscription, resource group or resource:
+ * querying the monitored subscriptions at and above their scope finds every one that can cover their vaults and
+ * HSMs. Field names are the ARM ones (Microsoft.Authorization/policyExemptions properties).
  */
 export const EXEMPTIONS_QUERY = `policyresources
 | where type =~ 'microsoft.authorization/policyexemptions'
@@ -41,6 +42,12 @@ export const SET_DEFINITIONS_QUERY = `policyresources
 | project id, policyDefinitions = properties.policyDefinitions
 | order by id asc`;
 
+/** Each subscription's management groups, nearest first: read only when an exemption is scoped to a management group. */
+export const SUBSCRIPTION_ANCESTORS_QUERY = `resourcecontainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain
+| order by id asc`;
+
 export interface PolicyExemptionRead {
   readonly index: PolicyExemptionIndex;
   /** Exemptions that relate to a control but cannot be honoured, and rows that could not be read. */
@@ -60,16 +67,23 @@ export class PolicyExemptionReader {
       }
       return collected;
     };
-    const exemptions = (await rows(EXEMPTIONS_QUERY, false)).flatMap((row) => exemptionOf(row, warnings));
+    // At and above the subscriptions: an exemption may sit on a management group above them.
+    const exemptions = (await rows(EXEMPTIONS_QUERY, true)).flatMap((row) => exemptionOf(row, warnings));
     if (exemptions.length === 0) return { index: PolicyExemptionIndex.EMPTY, warnings };
-    const [assignmentRows, setRows] = await Promise.all([rows(ASSIGNMENTS_QUERY, true), rows(SET_DEFINITIONS_QUERY, true)]);
+    const byGroup = exemptions.some((exemption) => managementGroupOfExemption(exemption.id) !== undefined);
+    const [assignmentRows, setRows, ancestorRows] = await Promise.all([
+      rows(ASSIGNMENTS_QUERY, true),
+      rows(SET_DEFINITIONS_QUERY, true),
+      byGroup ? rows(SUBSCRIPTION_ANCESTORS_QUERY, false) : Promise.resolve(undefined),
+    ]);
     const records: PolicyRecords = {
       exemptions,
       assignments: assignmentRows.flatMap(assignmentOf),
       setDefinitions: setRows.flatMap(setDefinitionOf),
+      ...(ancestorRows === undefined ? {} : { subscriptionAncestors: new Map(ancestorRows.flatMap(ancestorsOf)) }),
     };
     const resolution = resolveExemptions(records);
-    return { index: new PolicyExemptionIndex(resolution.exemptions), warnings: [...warnings, ...resolution.warnings] };
+    return { index: PolicyExemptionIndex.of(resolution), warnings: [...warnings, ...resolution.warnings] };
   }
 }
 
@@ -99,6 +113,12 @@ function exemptionOf(row: Record<string, unknown>, warnings: string[]): PolicyEx
       hasResourceSelectors: Array.isArray(selectors) && selectors.length > 0,
     },
   ];
+}
+
+function ancestorsOf(row: Record<string, unknown>): [string, string[]][] {
+  const subscriptionId = text(row["subscriptionId"]);
+  const chain = Array.isArray(row["managementGroupAncestorsChain"]) ? row["managementGroupAncestorsChain"] : [];
+  return subscriptionId === undefined ? [] : [[subscriptionId, chain.flatMap((group) => (isRecord(group) ? (text(group["name"]) ?? []) : []))]];
 }
 
 function assignmentOf(row: Record<string, unknown>): PolicyAssignmentRecord[] {

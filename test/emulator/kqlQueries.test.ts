@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
-import { POLICY_ASSIGNMENTS_QUERY, POLICY_EXEMPTIONS_QUERY, POLICY_SET_DEFINITIONS_QUERY, normaliseQueryText } from "../../emulator/resourceGraph.js";
-import { ASSIGNMENTS_QUERY, EXEMPTIONS_QUERY, SET_DEFINITIONS_QUERY } from "../../shared/readers/policyExemptionReader.js";
+import {
+  POLICY_ASSIGNMENTS_QUERY,
+  POLICY_EXEMPTIONS_QUERY,
+  POLICY_SET_DEFINITIONS_QUERY,
+  SUBSCRIPTION_ANCESTORS_QUERY as EMULATOR_ANCESTORS_QUERY,
+  normaliseQueryText,
+} from "../../emulator/resourceGraph.js";
+import { ASSIGNMENTS_QUERY, EXEMPTIONS_QUERY, SET_DEFINITIONS_QUERY, SUBSCRIPTION_ANCESTORS_QUERY } from "../../shared/readers/policyExemptionReader.js";
 import { POSTURE_QUERY } from "../../shared/readers/resourceGraphReader.js";
 import { validateKql } from "../support/kusto.js";
 
@@ -27,10 +33,16 @@ const RESOURCES_COLUMNS = {
 /** `policyresources` has the same columns as `resources` (policy exemptions, assignments and definitions live there). */
 const POLICY_RESOURCES_COLUMNS = RESOURCES_COLUMNS;
 // Resource Graph table names are case-insensitive; queries conventionally write `Resources`.
-const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, policyresources: POLICY_RESOURCES_COLUMNS };
+const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, policyresources: POLICY_RESOURCES_COLUMNS, resourcecontainers: RESOURCES_COLUMNS };
 
 /** Every query vaultwatch sends to Resource Graph. */
-const QUERIES_SENT = { posture: POSTURE_QUERY, exemptions: EXEMPTIONS_QUERY, assignments: ASSIGNMENTS_QUERY, setDefinitions: SET_DEFINITIONS_QUERY };
+const QUERIES_SENT = {
+  posture: POSTURE_QUERY,
+  exemptions: EXEMPTIONS_QUERY,
+  assignments: ASSIGNMENTS_QUERY,
+  setDefinitions: SET_DEFINITIONS_QUERY,
+  subscriptionAncestors: SUBSCRIPTION_ANCESTORS_QUERY,
+};
 
 describe("the Resource Graph queries vaultwatch sends", () => {
   it.each(Object.entries(QUERIES_SENT))("the %s query parses and names only real columns, by Microsoft's Kusto parser", (_, query) => {
@@ -56,10 +68,11 @@ describe("the Resource Graph queries vaultwatch sends", () => {
     expect(normaliseQueryText(POLICY_EXEMPTIONS_QUERY)).toBe(normaliseQueryText(EXEMPTIONS_QUERY));
     expect(normaliseQueryText(POLICY_ASSIGNMENTS_QUERY)).toBe(normaliseQueryText(ASSIGNMENTS_QUERY));
     expect(normaliseQueryText(POLICY_SET_DEFINITIONS_QUERY)).toBe(normaliseQueryText(SET_DEFINITIONS_QUERY));
+    expect(normaliseQueryText(EMULATOR_ANCESTORS_QUERY)).toBe(normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY));
   });
 
   it("the Azure Policy queries can be paged: each keeps id, orders by it and uses no take, limit or sample", () => {
-    for (const query of [EXEMPTIONS_QUERY, ASSIGNMENTS_QUERY, SET_DEFINITIONS_QUERY]) {
+    for (const query of [EXEMPTIONS_QUERY, ASSIGNMENTS_QUERY, SET_DEFINITIONS_QUERY, SUBSCRIPTION_ANCESTORS_QUERY]) {
       expect(query).toMatch(/\|\s*order by id asc\s*$/);
       expect(query).toMatch(/\|\s*project id,/);
       expect(query).not.toMatch(/\b(take|limit|sample)\b/);

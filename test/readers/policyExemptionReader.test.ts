@@ -39,7 +39,12 @@ describe("the Azure Policy exemption reader, against the emulator's policyresour
     estate.upsertPolicyResource(exemption("elsewhere", `/subscriptions/${second}`));
   });
   afterAll(async () => emulator.stop());
-  beforeEach(() => emulator.counters.reset());
+  beforeEach(() => {
+    // Room in the quota, so request counts are the reader's own and never a throttled retry.
+    emulator.resetThrottles();
+    Object.assign(emulator.knobs.resourceGraph, { quotaPerWindow: 1000 });
+    emulator.counters.reset();
+  });
 
   const reader = (pageSize = 1000) => new PolicyExemptionReader(new ResourceGraphReader(sdkClients(emulator).graph, { pageSize }));
 
@@ -56,6 +61,22 @@ describe("the Azure Policy exemption reader, against the emulator's policyresour
       "rbac-4",
     ]);
     expect(read.warnings).toEqual([expect.stringMatching(/selected is not honoured: it is narrowed by resource selectors/)]);
+  });
+
+  it("resolves an exemption scoped to a management group through the subscriptions' ancestor chains", async () => {
+    const groupOf = (subscriptionId: string) => generated.estate.subscriptions().find((subscription) => subscription.subscriptionId === subscriptionId)?.managementGroupId ?? "";
+    const groupExemption = exemption("whole-group", `/providers/Microsoft.Management/managementGroups/${groupOf(first)}`);
+    emulator.estate.upsertPolicyResource(groupExemption);
+    try {
+      const read = await reader().read({ kind: "subscriptions", subscriptionIds: [first, second] });
+      const names = (id: string) => read.index.sourcesFor({ id, kind: "vault" }, "VW-IAM-001", new Date()).map((source) => source.kind === "policyExemption" && source.name);
+      expect(names(vault)).toContain("whole-group");
+      const otherVault = [...generated.estate.exportBodies()].map((body) => String(body.id)).find((id) => id.includes(second) && id.includes("/vaults/"))!;
+      expect(groupOf(second)).not.toBe(groupOf(first));
+      expect(names(otherVault)).toEqual(["elsewhere"]);
+    } finally {
+      emulator.estate.deletePolicyResource(groupExemption.id);
+    }
   });
 
   it("sends one query when the scope holds no exemption", async () => {
