@@ -81,44 +81,64 @@ export const SUBSCRIPTION_ANCESTORS_QUERY = `resourcecontainers
 | where type =~ 'microsoft.resources/subscriptions'
 | project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain
 | order by id asc`;
+/** The coverage query's shape (shared/eventCoverage/eventWiring.ts), answered from the estate's system topics. */
+export const EVENT_TOPICS_QUERY = `Resources
+| where type =~ 'microsoft.eventgrid/systemtopics'
+| where tostring(properties.topicType) in~ ('Microsoft.Resources.Subscriptions', 'Microsoft.ResourceNotifications.Resources')
+| project id, subscriptionId, topicType = tostring(properties.topicType), source = tostring(properties.source), identity
+| order by id asc`;
+
+const WATCHED_TOPIC_TYPES = new Set(["microsoft.resources.subscriptions", "microsoft.resourcenotifications.resources"]);
 
 export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
 
-/** Where a recognised query's rows come from: the vaults and HSMs, or one type of policy resource. */
-type QuerySource =
-  | { readonly table: "resources"; readonly rowOf: (body: Readonly<JsonObject>) => JsonObject }
-  | { readonly table: "subscriptions" }
-  | {
-      readonly table: "policyresources";
-      readonly type: string;
-      readonly rowOf: (body: Readonly<JsonObject>) => JsonObject;
-      readonly where?: (body: Readonly<JsonObject>) => boolean;
-    };
+/** Which of the estate's tables a recognised query reads. */
+type QueryTable = "keyVaults" | "systemTopics" | "subscriptions" | { readonly policyType: string };
 
-const RECOGNISED_QUERIES = new Map<string, QuerySource>([
-  [normaliseQueryText(POSTURE_QUERY), { table: "resources", rowOf: postureRow }],
-  [normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY), { table: "subscriptions" }],
+interface RecognisedQuery {
+  readonly table: QueryTable;
+  /** The row as Resource Graph renders the projection, or `undefined` when the query's filter drops it. */
+  readonly rowOf: (body: Readonly<JsonObject>) => JsonObject | undefined;
+}
+
+const RECOGNISED_QUERIES = new Map<string, RecognisedQuery>([
+  [normaliseQueryText(POSTURE_QUERY), { table: "keyVaults", rowOf: postureRow }],
+  [normaliseQueryText(EVENT_TOPICS_QUERY), { table: "systemTopics", rowOf: eventTopicRow }],
+  [normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY), { table: "subscriptions", rowOf: (row) => structuredClone(row) as JsonObject }],
   [
     normaliseQueryText(POLICY_EXEMPTIONS_QUERY),
     {
-      table: "policyresources",
-      type: "microsoft.authorization/policyexemptions",
+      table: { policyType: "microsoft.authorization/policyexemptions" },
       rowOf: projected(["policyAssignmentId", "policyDefinitionReferenceIds", "exemptionCategory", "expiresOn", "displayName", "resourceSelectors"], true),
     },
   ],
-  [normaliseQueryText(POLICY_ASSIGNMENTS_QUERY), { table: "policyresources", type: "microsoft.authorization/policyassignments", rowOf: projected(["policyDefinitionId", "notScopes"], false) }],
+  [normaliseQueryText(POLICY_ASSIGNMENTS_QUERY), { table: { policyType: "microsoft.authorization/policyassignments" }, rowOf: projected(["policyDefinitionId", "notScopes"], false) }],
   [
     normaliseQueryText(POLICY_SET_DEFINITIONS_QUERY),
     {
-      table: "policyresources",
-      type: "microsoft.authorization/policysetdefinitions",
-      rowOf: projected(["policyDefinitions"], false),
-      where: (body) => RELATED_BUILT_INS.some((guid) => JSON.stringify(propertiesOf(body)["policyDefinitions"] ?? null).toLowerCase().includes(guid)),
+      table: { policyType: "microsoft.authorization/policysetdefinitions" },
+      rowOf: (body) =>
+        RELATED_BUILT_INS.some((guid) => JSON.stringify(propertiesOf(body)["policyDefinitions"] ?? null).toLowerCase().includes(guid))
+          ? projected(["policyDefinitions"], false)(body)
+          : undefined,
     },
   ],
 ]);
+
+function eventTopicRow(body: Readonly<JsonObject>): JsonObject | undefined {
+  const properties = (body["properties"] ?? {}) as JsonObject;
+  const topicType = typeof properties["topicType"] === "string" ? properties["topicType"] : "";
+  if (!WATCHED_TOPIC_TYPES.has(topicType.toLowerCase())) return undefined;
+  return {
+    id: body["id"],
+    subscriptionId: String(body["id"]).split("/")[2] ?? "",
+    topicType,
+    source: typeof properties["source"] === "string" ? properties["source"] : "",
+    identity: structuredClone(body["identity"] ?? null),
+  };
+}
 
 function propertiesOf(body: Readonly<JsonObject>): JsonObject {
   return (typeof body["properties"] === "object" && body["properties"] !== null ? body["properties"] : {}) as JsonObject;
@@ -218,8 +238,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
 
   const query = body["query"];
   if (typeof query !== "string" || query.trim() === "") return errorResponse(400, "BadRequest", "query is required.");
-  const source = RECOGNISED_QUERIES.get(normaliseQueryText(query));
-  if (source === undefined) {
+  const recognised = RECOGNISED_QUERIES.get(normaliseQueryText(query));
+  if (recognised === undefined) {
     return errorResponse(400, "InvalidQuery", "The emulator does not recognise this query; it answers only the query shapes documented in emulator/README.md.");
   }
 
@@ -260,33 +280,45 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   // Above the subscriptions (management groups, tenant root) only when the caller asks for it, as Azure does.
   const filter = options["authorizationScopeFilter"];
   const includeAbove = filter === "AtScopeAboveAndBelow" || filter === "AtScopeAndAbove";
-  const candidates = (afterKey: string | undefined): Iterable<{ key: string; row: () => JsonObject }> =>
-    source.table === "resources"
-      ? (function* () {
-          for (const id of estate.idsInOrder(afterKey, include)) {
-            const resource = estate.peekResource(id);
-            if (resource !== undefined) yield { key: id.toLowerCase(), row: () => source.rowOf(resource) };
-          }
-        })()
-      : source.table === "subscriptions"
-        ? subscriptionRows(estate)
-            .filter((row) => include(String(row["subscriptionId"]), "vault") && (afterKey === undefined || String(row["id"]).toLowerCase() > afterKey))
-            .map((row) => ({ key: String(row["id"]).toLowerCase(), row: () => row }))
-        : estate
-          .policyResourcesOf(source.type)
-          .filter((body) => {
+  const rowsAfter = function* (afterKey: string | undefined): Generator<{ id: string; row: JsonObject }> {
+    const table = recognised.table;
+    if (table === "keyVaults") {
+      for (const id of estate.idsInOrder(afterKey, include)) {
+        const resource = estate.peekResource(id);
+        const row = resource === undefined ? undefined : recognised.rowOf(resource);
+        if (row !== undefined) yield { id, row };
+      }
+      return;
+    }
+    if (table === "systemTopics") {
+      for (const id of estate.systemTopicIdsInOrder(afterKey, (subscriptionId) => include(subscriptionId, "vault"))) {
+        const topic = estate.peekSystemTopic(id);
+        const row = topic === undefined ? undefined : recognised.rowOf(topic);
+        if (row !== undefined) yield { id, row };
+      }
+      return;
+    }
+    const bodies =
+      table === "subscriptions"
+        ? subscriptionRows(estate).filter((row) => include(String(row["subscriptionId"]), "vault"))
+        : estate.policyResourcesOf(table.policyType).filter((body) => {
             const subscriptionId = subscriptionOf(body["id"]);
-            const inScope = subscriptionId === undefined ? includeAbove : include(subscriptionId, "vault");
-            return inScope && (source.where?.(body) ?? true) && (afterKey === undefined || String(body["id"]).toLowerCase() > afterKey);
-          })
-          .map((body) => ({ key: String(body["id"]).toLowerCase(), row: () => source.rowOf(body) }));
+            return subscriptionId === undefined ? includeAbove : include(subscriptionId, "vault");
+          });
+    for (const body of bodies) {
+      const id = String(body["id"]);
+      if (afterKey !== undefined && id.toLowerCase() <= afterKey) continue;
+      const row = recognised.rowOf(body);
+      if (row !== undefined) yield { id, row };
+    }
+  };
   let totalRecords = 0;
-  for (const _ of candidates(undefined)) totalRecords += 1;
+  for (const _ of rowsAfter(undefined)) totalRecords += 1;
 
   const data: JsonObject[] = [];
   let lastKey: string | undefined;
   let more = false;
-  for (const candidate of candidates(after)) {
+  for (const { id, row } of rowsAfter(after)) {
     if (toSkip > 0) {
       toSkip -= 1;
       continue;
@@ -295,8 +327,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
       more = true;
       break;
     }
-    data.push(candidate.row());
-    lastKey = candidate.key;
+    data.push(row);
+    lastKey = id.toLowerCase();
   }
   const response: JsonObject = {
     totalRecords,

@@ -259,6 +259,8 @@ module functionApp 'app/function-app.bicep' = {
       VAULTWATCH_SWEEP_SCHEDULE: '0 0 */${sweepIntervalHours} * * *'
       VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: string(subscriptionsPerShard)
       VAULTWATCH_CONFIG_FILE: governanceConfigFile
+      // Marks this deployment's system topics, so each sweep's coverage rows can tell wired subscriptions.
+      VAULTWATCH_EVENTS_IDENTITY_ID: eventsIdentity.outputs.resourceId
     }
   }
 }

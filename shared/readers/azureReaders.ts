@@ -27,6 +27,8 @@ export interface AzureReaders {
   readonly policyExemptions: PolicyExemptionReader;
   /** For the subscription list (`listSubscriptions`). */
   readonly arm: ArmRestClient;
+  /** Resource Graph for queries other than the posture pages (the subscriptions under a group, event topics). */
+  readonly resourceGraphClient: ResourceGraphClient;
 }
 
 export interface AzureReadersOptions {
@@ -52,7 +54,8 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
   });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
-  const resourceGraph = new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
+  const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
+  const resourceGraph = new ResourceGraphReader(resourceGraphClient, {
     ...options.resourceGraph,
     stats,
     onThrottleWait,
@@ -71,5 +74,6 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     }),
     privateEndpoints: new PrivateEndpointReader(arm),
     arm,
+    resourceGraphClient,
   };
 }

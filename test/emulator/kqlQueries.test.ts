@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
+import { EVENT_TOPICS_QUERY as EMULATOR_EVENT_TOPICS_QUERY, POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
+import { EVENT_TOPICS_QUERY } from "../../shared/eventCoverage/eventWiring.js";
 import {
   POLICY_ASSIGNMENTS_QUERY,
   POLICY_EXEMPTIONS_QUERY,
@@ -38,6 +39,7 @@ const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, pol
 /** Every query vaultwatch sends to Resource Graph. */
 const QUERIES_SENT = {
   posture: POSTURE_QUERY,
+  "event topic": EVENT_TOPICS_QUERY,
   exemptions: EXEMPTIONS_QUERY,
   assignments: ASSIGNMENTS_QUERY,
   setDefinitions: SET_DEFINITIONS_QUERY,
@@ -62,6 +64,12 @@ describe("the Resource Graph queries vaultwatch sends", () => {
 
   it("the emulator recognises exactly the query the reader sends", () => {
     expect(normaliseQueryText(EMULATOR_POSTURE_QUERY)).toBe(normaliseQueryText(POSTURE_QUERY));
+    expect(normaliseQueryText(EMULATOR_EVENT_TOPICS_QUERY)).toBe(normaliseQueryText(EVENT_TOPICS_QUERY));
+  });
+
+  it("the event topic query can be paged the same way", () => {
+    expect(EVENT_TOPICS_QUERY).toMatch(/\|\s*order by id asc\s*$/);
+    expect(EVENT_TOPICS_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 
   it("the emulator recognises exactly the Azure Policy queries the exemption reader sends", () => {

@@ -25,6 +25,7 @@ function deployedSettings(sweepIntervalHours: number): Record<string, string> {
     VAULTWATCH_SWEEP_SCHEDULE: schedule.replace("${sweepIntervalHours}", String(sweepIntervalHours)),
     VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: "25",
     VAULTWATCH_CONFIG_FILE: "",
+    VAULTWATCH_EVENTS_IDENTITY_ID: "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-vaultwatch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-vaultwatch-events-abc",
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: "00000000-0000-0000-0000-0000000000aa",
     AzureWebJobsStorage__blobServiceUri: "https://stvaultwatch.blob.core.windows.net/",
@@ -53,6 +54,7 @@ describe("the Function App's settings", () => {
         SETTINGS.sweepSchedule,
         SETTINGS.subscriptionsPerShard,
         SETTINGS.configFile,
+        SETTINGS.eventsIdentityId,
       ].sort(),
     );
     expect(hostSettings).toEqual(
