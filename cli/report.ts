@@ -25,6 +25,8 @@ export interface ReportContext {
   readonly governance?: GovernanceConfig;
   /** Filled while the evaluations stream; read when the report ends. */
   readonly tally?: ItemTally;
+  /** Called once every evaluation is in and before anything is written: throw to fail the run with no output. */
+  readonly beforeCommit?: (summary: EstateSummary) => void;
 }
 
 const FORMATS: Record<ReportFormatName, (framework?: FrameworkSummary) => ReportFormat> = {
@@ -62,6 +64,10 @@ export async function renderReport(
   return summary.exitCode;
 }
 
+/**
+ * Renders the report into a staging area and hands it to standard output or the file only when the run
+ * succeeded: when reading fails half-way, or `context.beforeCommit` refuses the result, nothing is written.
+ */
 export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
@@ -81,8 +87,11 @@ export async function writeReport(
     }
     summary.excluded = context.tally?.excluded ?? [];
     await format.end(summary, out);
-  } finally {
-    await out.close();
+    context.beforeCommit?.(summary);
+  } catch (error) {
+    out.discard();
+    throw error;
   }
+  await out.commit();
   return summary;
 }

@@ -2,7 +2,7 @@ import { CONTROLS } from "../controls/catalog.js";
 import { type ControlOptions, type ControlOutcome, type Control, DEFAULT_CONTROL_OPTIONS } from "../controls/control.js";
 import { effectiveExposure } from "../exposure/effectiveExposure.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
-import type { Finding, ResourceSummary } from "../model/finding.js";
+import type { ControlId, Finding, ResourceSummary } from "../model/finding.js";
 import { RESOURCE_TYPE_NAMES, type ResourcePosture } from "../model/resource.js";
 import { scoreOf } from "./score.js";
 import { DEFAULT_GOVERNANCE, type GovernanceConfig } from "../governance/governanceConfig.js";
@@ -28,7 +28,9 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
   const controlOptions = { ...DEFAULT_CONTROL_OPTIONS, ...options.controls };
   const governance = options.governance ?? DEFAULT_GOVERNANCE;
   const tagsHonoured = governance.tagWaivers === "allow";
-  const { waivers, warnings: waiverWarnings } = tagsHonoured ? parseWaivers(resource.tags) : { waivers: new Map<string, Waiver>(), warnings: [] };
+  const parsed = tagsHonoured ? parseWaivers(resource.tags) : { waivers: new Map<ControlId, Waiver>(), warnings: [] };
+  const waivers = parsed.waivers;
+  const waiverWarnings = [...parsed.warnings, ...inapplicableWaivers(resource, waivers)];
   const ignoredTag = tagsHonoured ? undefined : waiverTagValue(resource.tags);
   // Scopes are matched once per resource; each control then only filters by its id.
   const exceptions = exceptionsCovering(governance.exceptions, resource.id);
@@ -50,6 +52,13 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
     warnings: [...resource.problems.map((problem) => `${resource.id}: ${problem}`), ...waiverWarnings.map((w) => `${resource.id}: ${w}`)],
     ...(ignoredTag === undefined ? {} : { ignoredWaiverTag: ignoredTag }),
   };
+}
+
+/** A waiver for a control the resource's type never gets is a mistake worth saying, not a silent no-op. */
+function inapplicableWaivers(resource: ResourcePosture, waivers: ReadonlyMap<string, Waiver>): string[] {
+  return [...waivers.values()]
+    .filter((waiver) => !CONTROLS.some((control) => control.id === waiver.controlId && control.appliesTo.includes(resource.kind)))
+    .map((waiver) => `Ignored waiver for ${waiver.controlId}: that control does not apply to a ${RESOURCE_TYPE_NAMES[resource.kind]} resource.`);
 }
 
 export function summarise(resource: ResourcePosture): ResourceSummary {
@@ -84,6 +93,7 @@ function toFinding(resource: ResourcePosture, control: Control, outcome: Control
     status: outcome.status,
     reason: outcome.reason,
     evidence: outcome.evidence,
-    remediation: control.remediation(resource),
+    // Only a failure has something to fix (a waived one keeps it: the waiver postpones the fix).
+    ...(outcome.status === "Fail" ? { remediation: control.remediation(resource) } : {}),
   };
 }

@@ -10,6 +10,8 @@ export interface ExcludedResource {
 }
 
 export interface ItemTally {
+  /** Items seen, whatever became of them. */
+  items: number;
   evaluated: number;
   /** Well-formed resources of other types, by type. */
   readonly skippedByType: Map<string, number>;
@@ -22,7 +24,7 @@ export interface ItemTally {
 }
 
 export function newTally(): ItemTally {
-  return { evaluated: 0, skippedByType: new Map(), malformed: [], excluded: [], warnings: [] };
+  return { items: 0, evaluated: 0, skippedByType: new Map(), malformed: [], excluded: [], warnings: [] };
 }
 
 /**
@@ -33,6 +35,7 @@ export function newTally(): ItemTally {
 export function* evaluateItems(items: Iterable<unknown>, options: EvaluateOptions, tally: ItemTally = newTally()): Generator<ResourceEvaluation> {
   let index = 0;
   for (const item of items) {
+    tally.items += 1;
     const result = normaliseResource(item);
     const exclusion = result.ok && options.governance !== undefined ? exclusionOf(result.resource, options.governance) : undefined;
     if (result.ok && exclusion !== undefined) {
