@@ -8,7 +8,14 @@ export async function readConfigOption(path: string | undefined): Promise<Govern
   try {
     return await loadGovernanceConfigFile(path, parseJson);
   } catch (error) {
-    if (error instanceof GovernanceConfigError) throw new InputError(error.message);
+    // One line: the CLI prints error messages as printable text, with line breaks escaped.
+    if (error instanceof GovernanceConfigError) {
+      const prefix = `${error.source}: `;
+      // A file that cannot be read has one problem that names no JSON path: say it as it is.
+      if (error.problems.length === 1 && !error.problems[0]?.startsWith(`${prefix}$`)) throw new InputError(error.problems[0] ?? error.message);
+      const problems = error.problems.map((problem) => (problem.startsWith(prefix) ? problem.slice(prefix.length) : problem));
+      throw new InputError(`${error.source} is not a valid vaultwatch configuration: ${problems.join("; ")}`);
+    }
     throw error;
   }
 }

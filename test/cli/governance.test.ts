@@ -123,8 +123,10 @@ describe.concurrent("a configuration file applied by vaultwatch evaluate", () =>
     const run = await cli("evaluate", fixturePath("governance-estate.json"), ...AT, "--config", fixturePath("governance.invalid.config.json"));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain("governance.invalid.config.json: $.controls[\"VW-NET-006\"].enabled: expected boolean, found the string \"no\"");
-    expect(run.stderr).toContain("governance.invalid.config.json: $.exceptions[0].approvedBy: is required (expected string)");
+    expect(run.stderr).toContain(
+      'governance.invalid.config.json is not a valid vaultwatch configuration: $.controls["VW-NET-006"].enabled: expected boolean, found the string "no"; ' +
+        "$.exceptions[0].approvedBy: is required (expected string)",
+    );
   });
 
   it("refuses a configuration that is not JSON with its line and column, and a missing file", async () => {
