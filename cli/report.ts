@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import type { ItemTally } from "../shared/evaluate/evaluateItems.js";
 import type { GovernanceConfig } from "../shared/governance/governanceConfig.js";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
+import { htmlFormat } from "./html/htmlFormat.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
 import { FrameworkSummary } from "./output/frameworkSummary.js";
@@ -18,6 +19,10 @@ export interface ReportOptions {
   readonly failOn: FailOn;
   /** Adds a summary by requirement of this framework (an initiative display name). */
   readonly framework?: string;
+  /** What is being reported on, in words (the HTML report's header). */
+  readonly source?: string;
+  /** `--at`: the instant waivers were judged at, when it is not now. */
+  readonly at?: string;
 }
 
 /** What the summary reports beside the evaluations: the configuration in force and what it kept out. */
@@ -29,12 +34,18 @@ export interface ReportContext {
   readonly beforeCommit?: (summary: EstateSummary) => void;
 }
 
-const FORMATS: Record<ReportFormatName, (framework?: FrameworkSummary) => ReportFormat> = {
+const FORMATS: Record<ReportFormatName, (options: ReportOptions, framework?: FrameworkSummary) => ReportFormat> = {
   table: tableFormat,
   json: jsonFormat,
-  csv: csvFormat,
+  csv: (_options, framework) => csvFormat(framework),
   sarif: sarifFormat,
   markdown: markdownFormat,
+  html: (options) =>
+    htmlFormat({
+      title: "vaultwatch report",
+      source: options.source ?? "vaultwatch",
+      ...(options.at === undefined ? {} : { judgedAt: new Date(options.at) }),
+    }),
 };
 
 /** The options every command that reports findings shares. */
@@ -75,7 +86,7 @@ export async function writeReport(
 ): Promise<EstateSummary> {
   // Checked before the output opens, so a wrong name is a usage error that writes nothing.
   const framework = options.framework === undefined ? undefined : new FrameworkSummary(options.framework);
-  const format = FORMATS[options.format](framework);
+  const format = FORMATS[options.format](options, framework);
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
   const summary = new EstateSummary(options.failOn, context.governance, framework);
   try {

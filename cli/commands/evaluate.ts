@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
@@ -38,7 +39,7 @@ export async function evaluateFile(file: string, options: EvaluateCommandOptions
     }
   }
   try {
-    return await renderReport(evaluations(), options, {
+    return await renderReport(evaluations(), { ...options, source: file === "-" ? "standard input" : basename(file) }, {
       ...(governance === undefined ? {} : { governance }),
       tally,
       beforeCommit: () => {

@@ -104,7 +104,11 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     }
     let code: number;
     try {
-      code = await renderReport(collectingWarnings(), options, { ...(governance === undefined ? {} : { governance }), tally });
+      code = await renderReport(
+        collectingWarnings(),
+        { ...options, source: describeScan(scope, emulator !== undefined || options.emulatorUrl !== undefined) },
+        { ...(governance === undefined ? {} : { governance }), tally },
+      );
     } finally {
       progress.done();
       warnings.addAll(tallyWarnings(tally));
@@ -181,6 +185,17 @@ function scopeOf(options: ScanCommandOptions): ResourceGraphScope {
   if (subscriptions.length > 0) return { kind: "subscriptions", subscriptionIds: subscriptions };
   if (groups.length > 0) return { kind: "managementGroups", managementGroupIds: groups };
   return { kind: "tenant" };
+}
+
+/** The HTML report's "from …": what was scanned. */
+function describeScan(scope: ResourceGraphScope, emulated: boolean): string {
+  const where =
+    scope.kind === "subscriptions"
+      ? `subscription${scope.subscriptionIds.length === 1 ? "" : "s"} ${scope.subscriptionIds.join(", ")}`
+      : scope.kind === "managementGroups"
+        ? `management group${scope.managementGroupIds.length === 1 ? "" : "s"} ${scope.managementGroupIds.join(", ")}`
+        : "every subscription the identity can read";
+  return `a scan of ${where}${emulated ? " on the Azure emulator" : ""}`;
 }
 
 function azureConnection(options: ScanCommandOptions): AzureConnection {
