@@ -199,7 +199,7 @@ describe.skipIf(mode !== "run")(`the Bicep templates, built and linted by the re
       if (snapshot === undefined) throw new Error(`no snapshot ${key}`);
       return snapshot;
     };
-    const snapshotOf = (parameters: Record<string, unknown>, subscriptionId = TEST_SCOPE.subscriptionId) =>
+    const snapshotOf = (parameters: Record<string, unknown>, subscriptionId: string = TEST_SCOPE.subscriptionId) =>
       snapshotDeployment(bicepPath, "main.bicep", { location: "westeurope", readAccessRole: "Custom", ...parameters }, { ...TEST_SCOPE, subscriptionId });
     const names = (snapshot: DeploymentSnapshot, type: string) => resourcesOfType(snapshot, type).map((resource) => resource.name);
     const roleNames = (snapshot: DeploymentSnapshot) =>
