@@ -69,6 +69,9 @@ param readAccessRole string = 'Reader'
   'ResourceManager'
   'ResourceNotifications'
 ])
+// ResourceManager is the default: it raises an event for every successful ARM write or delete, whatever the
+// resource type, while Microsoft documents the Resource Notifications topic as not yet covering every resource
+// type and lists none, so it does not promise Key Vault, Managed HSM or private endpoint events (docs/deploy.md).
 @description('Which system topic feeds vaultwatch: Azure subscription events (Microsoft.Resources.*) or Azure Resource Notifications (Microsoft.ResourceNotifications.Resources.*).')
 param eventSource string = 'ResourceManager'
 

@@ -55,7 +55,8 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       // Stateful: one alert per dimension combination until the condition clears, so a finding seen
       // again on the next evaluation does not notify twice.
       autoMitigate: true
-      // The findings table is created by the same deployment, and a table just created may not be
+      // skipQueryValidation (default false, LogAlert rules only, per the scheduledQueryRules API): the
+      // findings table is created by the same deployment, and a table just created may not be
       // queryable yet when the rule is validated; the delivery rule also reads the Application Insights
       // table, which exists only once the app has logged. The queries are validated by the tests instead
       // (test/infra/alerts.test.ts), against the table schema the deployment creates.

@@ -104,8 +104,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
-      // Node 22: Flex Consumption's Node stack lists 22 (Microsoft.Web functionAppStacks, "Node|22");
-      // Node 20 reached end of life in April 2026.
+      // Node 22: the Flex Consumption stack data Microsoft publishes (functionAppStacks, as shipped in the
+      // Az.Functions module's FunctionsStackFlexData/*/node.json) lists Node.js 22, and the Azure Functions
+      // Node.js developer guide lists 22.x for programming model 4. Node 20 reached end of life in April 2026.
       runtime: {
         name: 'node'
         version: '22'
