@@ -2,10 +2,12 @@ import { readFile } from "node:fs/promises";
 import { DefaultAzureCredential } from "@azure/identity";
 import { Command, Option } from "commander";
 import { type Emulator, startEmulator, staticCredential } from "../../emulator/index.js";
-import { DEFAULT_ARM_ENDPOINT, SETTINGS } from "../../shared/config.js";
+import { DEFAULT_ARM_ENDPOINT, SETTINGS, type ScopeConfig } from "../../shared/config.js";
+import { type SubscriptionCoverage, readEventWiring } from "../../shared/eventCoverage/eventWiring.js";
 import { newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
-import { type AzureConnection, createAzureReaders } from "../../shared/readers/azureReaders.js";
+import { resolveSweepScope } from "../../shared/handlers/subscriptionScope.js";
+import { type AzureConnection, type AzureReaders, createAzureReaders } from "../../shared/readers/azureReaders.js";
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
 import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
@@ -26,6 +28,7 @@ export interface ScanCommandOptions extends ReportOptions {
   readonly armEndpoint?: string;
   readonly at?: string;
   readonly stats?: boolean;
+  readonly eventsIdentity?: string;
   readonly progress?: boolean;
 }
 
@@ -46,7 +49,8 @@ export function registerScanCommand(program: Command, onExitCode: (code: number)
       .option("--emulator-ca <file>", "the running emulator's CA certificate (or set NODE_EXTRA_CA_CERTS)")
       .option("--arm-endpoint <url>", `Azure Resource Manager endpoint (default: ${SETTINGS.armEndpoint} or ${DEFAULT_ARM_ENDPOINT})`)
       .option("--at <instant>", "evaluate waivers as of this ISO 8601 instant instead of now")
-      .option("--stats", "print request counts by kind and throttling waits on standard error")
+      .option("--stats", "print request counts by kind, throttling waits and each subscription's event wiring on standard error")
+      .option("--events-identity <resource-id>", "with --stats: the Event Grid delivery identity of your deployment (azd output VAULTWATCH_EVENTS_IDENTITY_ID), to tell its system topics from others")
       .option("--no-progress", "do not show progress on standard error (it is shown only when standard error is a terminal)"),
   ).action(async (options: ScanCommandOptions) => {
     onExitCode(await scan(options));
@@ -96,7 +100,12 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     }
     warnings.addAll(tallyWarnings(tally));
     warnings.print();
-    if (options.stats) printStats(stats, emulator);
+    if (options.stats) {
+      // Read after the scan; its requests (one Resource Graph query per 1,000 subscriptions) are in the counts.
+      const coverage = await scopeCoverage(scope, readers, options.eventsIdentity);
+      printStats(stats, emulator);
+      process.stderr.write(describeCoverage(coverage, options.eventsIdentity !== undefined));
+    }
     return code;
   } finally {
     await emulator?.stop();
@@ -164,6 +173,30 @@ export function wholeNumber(flag: string, text: string, minimum: number): number
     throw new UsageError(`${flag}: expected a whole number of at least ${minimum}; got "${text}"`);
   }
   return value;
+}
+
+/** Each subscription of the scan's scope with its event wiring (the CLI keeps no last-event times). */
+async function scopeCoverage(scope: ResourceGraphScope, readers: AzureReaders, eventsIdentity: string | undefined): Promise<SubscriptionCoverage[] | string> {
+  try {
+    const config: ScopeConfig = scope.kind === "managementGroups" ? { subscriptionIds: [], managementGroups: scope.managementGroupIds } : { subscriptionIds: [], managementGroups: [] };
+    const subscriptionIds =
+      scope.kind === "subscriptions" ? scope.subscriptionIds : (await resolveSweepScope(config, { arm: readers.arm, resourceGraph: readers.resourceGraphClient })).subscriptionIds;
+    return await readEventWiring(readers.resourceGraphClient, subscriptionIds, eventsIdentity);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function describeCoverage(coverage: readonly SubscriptionCoverage[] | string, identityKnown: boolean): string {
+  if (typeof coverage === "string") return `event wiring: could not be read: ${coverage}\n`;
+  const counts = new Map<string, number>();
+  for (const entry of coverage) counts.set(entry.wiring, (counts.get(entry.wiring) ?? 0) + 1);
+  const lines = [
+    `event wiring of ${coverage.length} subscription(s) in scope: ${[...counts].map(([wiring, count]) => `${count} ${wiring}`).join(", ") || "none"}`,
+    ...coverage.map((entry) => `  ${entry.subscriptionId}: ${entry.wiring}${entry.topicId === undefined ? "" : ` (${entry.topicId})`}${entry.reason === undefined ? "" : `: ${entry.reason}`}`),
+  ];
+  if (!identityKnown) lines.push("  (without --events-identity a system topic cannot be attributed to your deployment: TopicWithoutIdentity)");
+  return `${lines.join("\n")}\n`;
 }
 
 function printStats(stats: ReaderStats, emulator: Emulator | undefined): void {

@@ -5,6 +5,7 @@ import type { PipelineRetryOptions, TlsSettings } from "@azure/core-rest-pipelin
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { LogsIngestionClient } from "@azure/monitor-ingestion";
 import type { VaultwatchConfig } from "../config.js";
+import { COVERAGE_TABLE_NAME, EventArrivals } from "../eventCoverage/eventArrivals.js";
 import { PoisonQueue } from "../queues/poisonQueue.js";
 import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME, poisonQueueName } from "../queues/queueNames.js";
 import { ShardQueue } from "../queues/shardQueue.js";
@@ -30,6 +31,7 @@ export type HandlerDependencies = SweepPlannerDependencies &
   EventWorkerDependencies & {
     readonly shardPoison: PoisonQueue;
     readonly eventPoison: PoisonQueue;
+    readonly eventArrivals: EventArrivals;
   };
 
 /** Handlers take their dependencies ready-made (tests) or as a lazy factory (the Function app). */
@@ -98,10 +100,11 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
   });
 
   const stateTable = tableClientFor(config.storage, STATE_TABLE_NAME, storageCredential);
-  const [stateStore, runRecords, spool] = await Promise.all([
+  const [stateStore, runRecords, spool, eventArrivals] = await Promise.all([
     TableStateStore.open(stateTable),
     RunRecords.open(tableClientFor(config.storage, RUNS_TABLE_NAME, storageCredential)),
     BlobSpool.open(containerClientFor(config.storage, SPOOL_CONTAINER_NAME, storageCredential), clock),
+    EventArrivals.open(tableClientFor(config.storage, COVERAGE_TABLE_NAME, storageCredential)),
   ]);
   const queue = (name: string) => queueClientFor(config.storage, name, storageCredential);
   const shardQueueClient = queue(SHARD_QUEUE_NAME);
@@ -125,6 +128,8 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
     stateStore,
     stateIndex: new TableStateIndex(stateTable),
     writer: new FindingsWriter({ client: ingestion, ruleId: config.sink.dcrImmutableId, streamName: config.sink.streamName, spool }),
+    eventArrivals,
+    coverage: { resourceGraph, deliveryIdentityId: config.eventsIdentityId, arrivals: eventArrivals },
     clock,
     toolVersion,
   };

@@ -1,3 +1,4 @@
+import { type CoverageSource, buildCoverageRows, readCoverage } from "../eventCoverage/coverageRows.js";
 import { newTally } from "../evaluate/evaluateItems.js";
 import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
@@ -6,7 +7,7 @@ import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsRead
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
-import type { FindingRow } from "../sink/findingsSchema.js";
+import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
 import type { FindingsWriter } from "../sink/findingsWriter.js";
 import type { RunContext } from "../sink/runContext.js";
 import type { StateChange, TableStateStore } from "../state/tableStateStore.js";
@@ -20,6 +21,8 @@ export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
   readonly stateIndex: StateIndex;
   readonly writer: Pick<FindingsWriter, "write">;
+  /** Where the shard reads its subscriptions' event wiring and last events for their Coverage rows. */
+  readonly coverage?: CoverageSource;
 }
 
 /** Evaluations applied to the state store at once, and collected before each state round. */
@@ -74,24 +77,28 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
 
   const plannedAt = new Date(message.plannedAt);
   const observedAt = new Date(plannedAt.getTime() - RESOURCE_GRAPH_LAG_ALLOWANCE_MS);
-  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion };
+  const baseline = (await deps.runRecords.getRun(runId))?.baseline === true;
+  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion, ...(baseline ? { baseline } : {}) };
   const seen = new Set<string>();
   const errors: string[] = [];
   const spoolReasons: string[] = [];
   let tally: FindingTally = emptyTally();
   let buffered: FindingRow[] = [];
 
-  const flush = async (): Promise<void> => {
-    if (buffered.length === 0) return;
-    const rows = buffered;
-    buffered = [];
-    tally = mergeTallies(tally, tallyFindingRows(rows));
+  const deliver = async (rows: readonly FindingsRow[]): Promise<void> => {
     const report = await deps.writer.write(rows);
     counts.delivered += report.delivered;
     counts.spooled += report.spooled;
     counts.refused += report.rejected.length;
     for (const reason of report.failureReasons) if (!spoolReasons.includes(reason)) spoolReasons.push(reason);
-    for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId} was refused: ${refused.reason}`);
+    for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId ?? refused.row.AzureSubscriptionId} was refused: ${refused.reason}`);
+  };
+  const flush = async (): Promise<void> => {
+    if (buffered.length === 0) return;
+    const rows = buffered;
+    buffered = [];
+    tally = mergeTallies(tally, tallyFindingRows(rows));
+    await deliver(rows);
   };
   const take = (change: StateChange): void => {
     counts.rows += change.rows.length;
@@ -139,6 +146,13 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     }
   }
   await flush();
+  if (deps.coverage !== undefined) {
+    const { coverage, problems } = await readCoverage(deps.coverage, message.subscriptionIds);
+    errors.push(...problems.map((problem) => `coverage: ${problem}`));
+    const rows = buildCoverageRows(coverage, observedAt, run);
+    counts.rows += rows.length;
+    await deliver(rows);
+  }
 
   await deps.runRecords.recordShard(runId, shardIndex, {
     outcome: "completed",

@@ -94,13 +94,14 @@ export async function* subscriptionsUnderManagementGroups(
   } while (skipToken !== undefined);
 }
 
-async function queryWithThrottleWaits(client: ResourceGraphQueryClient, request: QueryRequest, abortSignal: AbortSignal | undefined) {
+/** One Resource Graph query, waiting as a 429 or the quota headers say; `what` names the query in errors. */
+export async function queryWithThrottleWaits(client: ResourceGraphQueryClient, request: QueryRequest, abortSignal: AbortSignal | undefined, what = "the subscription query") {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await client.resources(request, { abortSignal });
     } catch (error) {
       if (!isRestError(error) || error.statusCode !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS) {
-        throw toAzureReadError("Resource Graph", "the subscription query", error);
+        throw toAzureReadError("Resource Graph", what, error);
       }
       const headers = error.response?.headers;
       const wait = (headers && retryAfterMs(headers)) ?? (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ?? FALLBACK_THROTTLE_WAIT_MS;

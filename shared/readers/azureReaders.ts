@@ -25,6 +25,8 @@ export interface AzureReaders {
   readonly privateEndpoints: PrivateEndpointReader;
   /** For the subscription list (`listSubscriptions`). */
   readonly arm: ArmRestClient;
+  /** Resource Graph for queries other than the posture pages (the subscriptions under a group, event topics). */
+  readonly resourceGraphClient: ResourceGraphClient;
 }
 
 export interface AzureReadersOptions {
@@ -50,8 +52,9 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
   });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
+  const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
   return {
-    resourceGraph: new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
+    resourceGraph: new ResourceGraphReader(resourceGraphClient, {
       ...options.resourceGraph,
       stats,
       onThrottleWait,
@@ -67,5 +70,6 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     }),
     privateEndpoints: new PrivateEndpointReader(arm),
     arm,
+    resourceGraphClient,
   };
 }

@@ -282,7 +282,7 @@ function rowsAgainst(
   observedAt: Date,
   run: RunContext,
 ): { rows: FindingRow[]; next: ControlsMemory } {
-  const { transitions, next, dropped } = computeTransitions(previous?.controls, evaluation.findings);
+  const { transitions, next, dropped } = computeTransitions(previous?.controls, evaluation.findings, { baseline: run.baseline === true });
   const rows = [
     ...buildFindingRows({ evaluation, observedAt, run, transitions, previousExposure: previous?.exposure }),
     ...buildRemovedRows({

@@ -18,6 +18,8 @@ const RUNTIME_VALUES: Readonly<Record<string, string>> = {
   AzureWebJobsStorage__blobServiceUri: "https://stvaultwatch.blob.core.windows.net/",
   AzureWebJobsStorage__queueServiceUri: "https://stvaultwatch.queue.core.windows.net/",
   AzureWebJobsStorage__tableServiceUri: "https://stvaultwatch.table.core.windows.net/",
+  VAULTWATCH_EVENTS_IDENTITY_ID:
+    "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-vaultwatch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-vaultwatch-events-abc",
   AZURE_CLIENT_ID: "00000000-0000-0000-0000-0000000000aa",
   APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "ClientId=00000000-0000-0000-0000-0000000000aa;Authorization=AAD",
@@ -72,6 +74,7 @@ describe.skipIf(compilerTestsMode(compiler) === "skip")("the Function App's sett
         SETTINGS.managementGroups,
         SETTINGS.sweepSchedule,
         SETTINGS.subscriptionsPerShard,
+        SETTINGS.eventsIdentityId,
         SETTINGS.storageBlobServiceUri,
         SETTINGS.storageQueueServiceUri,
         SETTINGS.storageTableServiceUri,

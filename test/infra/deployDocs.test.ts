@@ -43,9 +43,9 @@ describe("the deployment guide (docs/deploy.md)", () => {
     for (const rule of alertRules()) {
       const window = accepted.find((candidate) => candidate.minutes >= rule.windowInSweepIntervals * 6 * 60);
       const row = rows.find((line) => line.includes(rule.displayName.split(" (")[0] as string)) ?? "";
-      expect(row, rule.name).toMatch(new RegExp(`\\(Sev ${rule.severity}, [^,]+, ${label(window?.minutes ?? 0)}( window)?\\)`));
+      expect(row, rule.name).toMatch(new RegExp(`\\(Sev ${rule.severity}, (?:[^,()]+, )+${label(window?.minutes ?? 0)}( window)?\\)`));
     }
-    const windowsNamed = rows.flatMap((line) => [...line.matchAll(/\(Sev \d, [^,]+, (\d+) (min|h|days?)( window)?\)/g)]);
+    const windowsNamed = rows.flatMap((line) => [...line.matchAll(/\(Sev \d, (?:[^,()]+, )+(\d+) (min|h|days?)( window)?\)/g)]);
     const minutes = windowsNamed.map((match) => Number(match[1]) * (match[2] === "min" ? 1 : match[2] === "h" ? 60 : 1440));
     expect(minutes.filter((value) => !accepted.some((window) => window.minutes === value))).toEqual([]);
   });
