@@ -152,8 +152,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   const skip = options["$skip"] ?? 0;
   if (typeof skip !== "number" || !Number.isInteger(skip) || skip < 0) return errorResponse(400, "BadRequest", "options.$skip must be a non-negative integer.");
   const resultFormat = options["resultFormat"] ?? "objectArray";
-  if (resultFormat !== "objectArray") {
-    return errorResponse(400, "BadRequest", "The emulator serves resultFormat objectArray only (the 2024-04-01 default).");
+  if (resultFormat !== "objectArray" && resultFormat !== "table") {
+    return errorResponse(400, "BadRequest", "options.resultFormat must be table or objectArray (the 2024-04-01 default).");
   }
 
   const fingerprint = createHash("sha256")
@@ -169,9 +169,11 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
     if (token.scope !== fingerprint) {
       return errorResponse(400, "InvalidSkipToken", "options.$skipToken belongs to a different query or scope; resend the same query and scopes.");
     }
-    after = token.after;
-    // The skip token overrides $skip, as the spec says.
-    toSkip = 0;
+    // The spec: `$skip` "overrides the next page offset when $skipToken is present"; without it the token's offset holds.
+    if (options["$skip"] === undefined) {
+      after = token.after;
+      toSkip = 0;
+    }
   }
 
   const include = scope.include;
@@ -214,7 +216,7 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
     count: data.length,
     resultTruncated: more && behaviour.withholdSkipToken ? "true" : "false",
     facets: [],
-    data,
+    data: resultFormat === "table" ? asTable(data) : data,
   };
   if (more && !behaviour.withholdSkipToken && lastKey !== undefined) {
     response["$skipToken"] = encodeSkipToken({ after: lastKey, scope: fingerprint });
@@ -265,4 +267,16 @@ function resolveScope(body: JsonObject, estate: Estate): Scope {
     };
   }
   return { include: () => true, label: "tenant" };
+}
+
+/**
+ * `resultFormat: table`: `{ columns: [{ name, type }], rows: [[…]] }` in the projection's column order. Projected
+ * `properties.*` and `tags` are dynamic in Resource Graph, reported as `object`; the identity columns are strings.
+ */
+function asTable(rows: readonly JsonObject[]): JsonObject {
+  const names = ["id", "name", "type", "location", "tags", ...PROJECTED_PROPERTIES];
+  return {
+    columns: names.map((name) => ({ name, type: ["id", "name", "type", "location"].includes(name) ? "string" : "object" })),
+    rows: rows.map((row) => names.map((name) => row[name] ?? null)),
+  };
 }

@@ -7,11 +7,13 @@ import { type SubscriptionCoverage, readEventWiring } from "../../shared/eventCo
 import { newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { resolveSweepScope } from "../../shared/handlers/subscriptionScope.js";
+import type { ArmRestClient } from "../../shared/readers/armRestClient.js";
 import { type AzureConnection, type AzureReaders, createAzureReaders } from "../../shared/readers/azureReaders.js";
+import { listSubscriptions } from "../../shared/readers/subscriptionLister.js";
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
 import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
-import { InputError, UsageError } from "../errors.js";
+import { InputError, ScopeError, UsageError } from "../errors.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
 import { parseInstant } from "./evaluate.js";
@@ -63,7 +65,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export async function scan(options: ScanCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
-  const scope = scopeOf(options);
+  const requestedScope = scopeOf(options);
   if (options.emulator && options.emulatorUrl !== undefined) throw new UsageError("--emulator starts its own emulator; it cannot be combined with --emulator-url");
   const emulator = options.emulator ? await startEmulatorFor(options) : undefined;
   try {
@@ -78,6 +80,9 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     const readers = createAzureReaders(connection, { stats, onThrottleWait: (wait) => progress.throttled(wait) });
     const tally = newTally();
     const warnings = new WarningCollector();
+    // Resource Graph answers a subscription it cannot read with no rows, exactly like an empty one: ask ARM which
+    // subscriptions this identity can read, so that an unreadable one is named instead of passing as "no vaults".
+    const { scope, unreadable } = await readableScope(requestedScope, readers.arm);
     const evaluations = scanEstate({
       scope,
       now,
@@ -97,18 +102,64 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
       code = await renderReport(collectingWarnings(), options);
     } finally {
       progress.done();
+      warnings.addAll(tallyWarnings(tally));
+      if (unreadable.length > 0) {
+        warnings.addAll([
+          `${unreadable.length} subscription(s) cannot be read by this identity and were not scanned: ${unreadable.join(", ")}. ` +
+            "Check the ids, and grant the identity Reader (or the vaultwatch reader role) on them; the exit code is 2.",
+        ]);
+      }
+      warnings.print();
     }
-    warnings.addAll(tallyWarnings(tally));
-    warnings.print();
+    if (tally.evaluated === 0) {
+      process.stderr.write(`vaultwatch: no Key Vault vault or Managed HSM was found in ${describeScope(scope)}.\n`);
+    }
     if (options.stats) {
       // Read after the scan; its requests (one Resource Graph query per 1,000 subscriptions) are in the counts.
       const coverage = await scopeCoverage(scope, readers, options.eventsIdentity);
       printStats(stats, emulator);
       process.stderr.write(describeCoverage(coverage, options.eventsIdentity !== undefined));
     }
-    return code;
+    return unreadable.length > 0 ? 2 : code;
   } finally {
     await emulator?.stop();
+  }
+}
+
+/**
+ * The scope narrowed to the subscriptions the identity can read (`GET /subscriptions`), with the ones it cannot.
+ * None readable is an error: there would be nothing to scan. Management groups are checked by Resource Graph
+ * itself, which refuses an unreadable group with 403.
+ */
+async function readableScope(scope: ResourceGraphScope, arm: ArmRestClient): Promise<{ scope: ResourceGraphScope; unreadable: string[] }> {
+  if (scope.kind === "managementGroups") return { scope, unreadable: [] };
+  const readable = new Set<string>();
+  for await (const subscription of listSubscriptions(arm)) readable.add(subscription.subscriptionId.toLowerCase());
+  if (scope.kind === "tenant") {
+    if (readable.size === 0) {
+      throw new ScopeError("this identity can read no subscription, so there is nothing to scan. Grant it Reader on the subscriptions or management groups to watch, or pass --subscription.");
+    }
+    return { scope, unreadable: [] };
+  }
+  const unreadable = scope.subscriptionIds.filter((id) => !readable.has(id.toLowerCase()));
+  const kept = scope.subscriptionIds.filter((id) => readable.has(id.toLowerCase()));
+  if (kept.length === 0) {
+    throw new ScopeError(
+      `this identity cannot read ${unreadable.length === 1 ? "subscription" : "any of the subscriptions"} ${unreadable.join(", ")}, so nothing was scanned. ` +
+        "Check the ids, and grant the identity Reader (or the vaultwatch reader role) on them.",
+    );
+  }
+  return { scope: { kind: "subscriptions", subscriptionIds: kept }, unreadable };
+}
+
+function describeScope(scope: ResourceGraphScope): string {
+  switch (scope.kind) {
+    case "subscriptions":
+      return `subscription(s) ${scope.subscriptionIds.join(", ")}`;
+    case "managementGroups":
+      return `management group(s) ${scope.managementGroupIds.join(", ")}`;
+    case "tenant":
+      return "any subscription this identity can read";
   }
 }
 

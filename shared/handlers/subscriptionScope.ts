@@ -6,7 +6,7 @@ import { toAzureReadError } from "../readers/readError.js";
 import type { ResourceGraphQueryClient } from "../readers/resourceGraphReader.js";
 import { sleep } from "../readers/sleep.js";
 import { listSubscriptions } from "../readers/subscriptionLister.js";
-import { retryAfterMs, timeSpanMs } from "../readers/throttleHeaders.js";
+import { quotaResetWaitMs, retryAfterMs } from "../readers/throttleHeaders.js";
 
 /**
  * The subscriptions below management groups, from Resource Graph's `ResourceContainers` table (readable with
@@ -104,7 +104,7 @@ export async function queryWithThrottleWaits(client: ResourceGraphQueryClient, r
         throw toAzureReadError("Resource Graph", what, error);
       }
       const headers = error.response?.headers;
-      const wait = (headers && retryAfterMs(headers)) ?? (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ?? FALLBACK_THROTTLE_WAIT_MS;
+      const wait = (headers && retryAfterMs(headers)) ?? (headers && quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ?? FALLBACK_THROTTLE_WAIT_MS;
       await sleep(wait, abortSignal);
     }
   }

@@ -6,7 +6,7 @@ import { ArmRestClient } from "./armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "./diagnosticSettingsReader.js";
 import { KeyVaultResourceReader } from "./keyVaultResourceReader.js";
 import { PrivateEndpointReader } from "./privateEndpointReader.js";
-import { type ReaderStats, type ThrottleWait, countingPolicy } from "./readerStats.js";
+import { type ReaderStats, type ThrottleWait, armRequestKind, countingPolicy } from "./readerStats.js";
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from "./resourceGraphReader.js";
 
 /** Where and as whom to read: Azure (`DefaultAzureCredential`, the public ARM endpoint) or the emulator. */
@@ -49,7 +49,7 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     endpoint: connection.endpoint,
     tlsOptions: connection.tlsOptions,
     retryOptions: connection.retryOptions,
-    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
+    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, armRequestKind)],
   });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
   const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));

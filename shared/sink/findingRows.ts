@@ -118,8 +118,10 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
       Transition: transition,
       ...(explain ? { ControlTitle: finding.title, Reason: finding.reason } : {}),
       ...(!passing && !isEmptyEvidence(finding.evidence) ? { Evidence: toJsonValue(finding.evidence) } : {}),
-      ...(finding.status === "Fail" && finding.remediation !== "" ? { Remediation: finding.remediation } : {}),
-      ResourceScore: evaluation.score,
+      // The commands, one per line: the note stays out of the row, since Log Analytics bills every byte of every row.
+      ...(finding.status === "Fail" && finding.remediation !== undefined ? { Remediation: finding.remediation.commands.join("\n") } : {}),
+      // A resource with nothing judged has no score: the column stays absent, never a 100 it did not earn.
+      ...(evaluation.score === null ? {} : { ResourceScore: evaluation.score }),
       ...(waiverExpiry === undefined ? {} : { WaiverExpiry: waiverExpiry }),
       Exposure: evaluation.exposure.class,
       ...(carriesExposure && previousExposure !== undefined ? { PreviousExposure: previousExposure } : {}),
