@@ -4,12 +4,19 @@ import { fileURLToPath } from "node:url";
 import { ConfigurationError, type Environment, SETTINGS } from "../config.js";
 import { type GovernanceConfig, GovernanceConfigError, parseGovernanceConfig } from "./governanceConfig.js";
 
-/** The deployed package's root: the nearest folder up from this module whose package.json is vaultwatch's (source or dist/). */
+/** The name the Functions deployment package's own package.json carries (scripts/packageFunctions.ts writes it). */
+export const FUNCTIONS_PACKAGE_NAME = "vaultwatch-functions";
+const PACKAGE_NAMES = new Set(["vaultwatch", FUNCTIONS_PACKAGE_NAME]);
+
+/**
+ * The package root: the nearest folder up from this module whose package.json is vaultwatch's: the repository
+ * (source or dist/) or the Functions deployment package, where this module is bundled into the entry.
+ */
 export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let folder = dirname(from);
   for (;;) {
     try {
-      if ((JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: string }).name === "vaultwatch") return folder;
+      if (PACKAGE_NAMES.has((JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: string }).name ?? "")) return folder;
     } catch {
       // keep walking up
     }
