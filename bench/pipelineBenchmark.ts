@@ -52,14 +52,15 @@ export const pipelineBenchmark: Benchmark = {
 
       // Floors from the estate's shape: each shard pages its own resources, and batches its own diagnostic settings.
       const perShard = shardSizes(subscriptionIds, config.sweep.subscriptionsPerShard, (id) => emulator.estate.idsInSubscription(id, "vault").length + emulator.estate.idsInSubscription(id, "managedHsm").length);
-      // Each shard pages its posture rows, and reads its subscriptions' event topics once (coverage rows).
-      const graphFloor = perShard.reduce((sum, size) => sum + Math.max(1, Math.ceil(size / MAX_PAGE_SIZE)), 0) + perShard.length;
+      // Each shard pages its posture rows, reads its subscriptions' Azure Policy exemptions once (none exist here: one
+      // page) and their event topics once (coverage rows).
+      const graphFloor = perShard.reduce((sum, size) => sum + Math.max(1, Math.ceil(size / MAX_PAGE_SIZE)), 0) + 2 * perShard.length;
       const batchFloor = perShard.reduce((sum, size) => sum + Math.ceil(size / MAX_BATCH_SIZE), 0);
 
       options.log(`pipeline: timing ${EVENTS} events for vaults made public…`);
       const events = await measureEventToUpload({ deps, estate: emulator.estate, subscriptionId: subscriptionIds[0] ?? "", events: EVENTS });
       return [
-        { name: "sweep Resource Graph requests", value: counters.requests.resourceGraph, unit: "requests", floor: graphFloor, note: `${perShard.length} shards, pages of ${MAX_PAGE_SIZE}, one event-topic query per shard` },
+        { name: "sweep Resource Graph requests", value: counters.requests.resourceGraph, unit: "requests", floor: graphFloor, note: `${perShard.length} shards, pages of ${MAX_PAGE_SIZE}, one exemptions and one event-topic query per shard` },
         { name: "sweep diagnostic-settings /batch calls", value: counters.requests.batch, unit: "calls", floor: batchFloor, note: `${MAX_BATCH_SIZE} resources per call` },
         { name: "sweep Logs Ingestion calls", value: uploads.length, unit: "calls", floor: Math.ceil(uncompressed / INGESTION_CHUNK_BYTES), note: `${(uncompressed / 1e6).toFixed(1)} MB serialised; floor: 1 MB per call` },
         { name: "sweep rows", value: sweep.findingRows, unit: "rows", floor: sweep.resources * 12, note: `${sweep.resources} resources × 12 controls, + ${sweep.summaryRows} run summary` },

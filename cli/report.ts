@@ -1,9 +1,12 @@
 import type { Writable } from "node:stream";
 import { type Command, Option } from "commander";
+import type { ItemTally } from "../shared/evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../shared/governance/governanceConfig.js";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
 import { htmlFormat } from "./html/htmlFormat.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
+import { FrameworkSummary } from "./output/frameworkSummary.js";
 import { jsonFormat } from "./output/jsonFormat.js";
 import { type MarkdownDetail, markdownFormat } from "./output/markdownFormat.js";
 import type { ReportContext } from "./output/reportContext.js";
@@ -19,15 +22,27 @@ export interface ReportOptions {
   readonly failOn: FailOn;
   /** Markdown only: `summary` fits a pull-request comment, `full` lists every resource and failure. */
   readonly detail?: MarkdownDetail;
+  /** Adds a summary by requirement of this framework (an initiative display name). */
+  readonly framework?: string;
   /** What is being reported on, in words (the HTML report's header). */
   readonly source?: string;
   /** `--at`: the instant waivers were judged at, when it is not now. */
   readonly at?: string;
 }
 
+/** What the summary reports beside the evaluations: the configuration in force and what it kept out. */
+export interface ReportRun {
+  readonly governance?: GovernanceConfig;
+  /** Filled while the evaluations stream; read when the report ends. */
+  readonly tally?: ItemTally;
+  /** Called once every evaluation is in and before anything is written: throw to fail the run with no output. */
+  readonly beforeCommit?: (summary: EstateSummary) => void;
+}
+
 interface FormatTarget {
   readonly options: ReportOptions;
   readonly context: ReportContext;
+  readonly framework: FrameworkSummary | undefined;
   /** Where the report goes: colour is for a terminal only. */
   readonly stream: Writable | undefined;
 }
@@ -35,7 +50,7 @@ interface FormatTarget {
 const FORMATS: Record<ReportFormatName, (target: FormatTarget) => ReportFormat> = {
   table: ({ stream }) => tableFormat({ colour: wantsColour(stream) }),
   json: ({ context }) => jsonFormat(context),
-  csv: ({ context }) => csvFormat(context),
+  csv: ({ context, framework }) => csvFormat(context, framework),
   sarif: () => sarifFormat(),
   markdown: ({ context, options }) => markdownFormat(context, { detail: options.detail ?? "summary" }),
   html: ({ context, options }) =>
@@ -60,7 +75,9 @@ export function addReportOptions(command: Command): Command {
       new Option("--detail <level>", "markdown: summary (fits a pull-request comment) or full (every resource and failure)")
         .choices(["summary", "full"])
         .default("summary"),
-    );
+    )
+    .option("--config <file>", "vaultwatch.config.json to apply (disabled controls, severities, exclusions, exceptions, tag waivers)")
+    .option("--framework <name>", 'add a summary by requirement of a framework, e.g. "CIS Azure Foundations v3.0.0"');
 }
 
 /**
@@ -71,10 +88,9 @@ export async function renderReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
   context: ReportContext,
-  /** Called once every evaluation is in and before anything is written: throw to fail the run with no output. */
-  beforeCommit?: (summary: EstateSummary) => void,
+  run: ReportRun = {},
 ): Promise<number> {
-  const summary = await writeReport(evaluations, options, context, beforeCommit);
+  const summary = await writeReport(evaluations, options, context, run);
   return summary.exitCode;
 }
 
@@ -82,27 +98,28 @@ export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
   context: ReportContext,
-  beforeCommit?: (summary: EstateSummary) => void,
+  run: ReportRun = {},
 ): Promise<EstateSummary> {
+  // Checked before the output opens, so a wrong name is a usage error that writes nothing.
+  const framework = options.framework === undefined ? undefined : new FrameworkSummary(options.framework);
   const stream = options.output ? undefined : process.stdout;
-  const format = FORMATS[options.format]({ options, context, stream });
+  const format = FORMATS[options.format]({ options, context, framework, stream });
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
-  return streamReport(evaluations, format, out, options.failOn, beforeCommit);
+  return streamReport(evaluations, format, out, new EstateSummary(options.failOn, run.governance, framework), run);
 }
 
 /**
  * Renders the report into the output's staging area and hands it to standard output or the file only when the run
- * succeeded: when reading fails half-way, or `beforeCommit` refuses the result, nothing is written. The format's
+ * succeeded: when reading fails half-way, or `run.beforeCommit` refuses the result, nothing is written. The format's
  * temporary files are released either way.
  */
 export async function streamReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   format: ReportFormat,
   out: ReportOutput,
-  failOn: FailOn,
-  beforeCommit?: (summary: EstateSummary) => void,
+  summary: EstateSummary,
+  run: ReportRun = {},
 ): Promise<EstateSummary> {
-  const summary = new EstateSummary(failOn);
   try {
     format.begin(out);
     for await (const evaluation of evaluations) {
@@ -110,8 +127,9 @@ export async function streamReport(
       format.resource(evaluation, out);
       await out.flushIfFull();
     }
+    summary.excluded = run.tally?.excluded ?? [];
     await format.end(summary, out);
-    beforeCommit?.(summary);
+    run.beforeCommit?.(summary);
   } catch (error) {
     out.discard();
     throw error;

@@ -29,5 +29,5 @@ export function tallyWarnings(tally: ItemTally): string[] {
     const types = [...tally.skippedByType].map(([type, count]) => `${type} ×${count}`).join(", ");
     lines.push(`skipped ${skipped} item(s) that are not Key Vault vaults or Managed HSMs (${types})`);
   }
-  return [...lines, ...tally.malformed.map((problem) => `skipped malformed ${problem}`)];
+  return [...lines, ...tally.malformed.map((problem) => `skipped malformed ${problem}`), ...tally.warnings];
 }

@@ -83,6 +83,8 @@ export class Estate {
   private readonly managementGroupRecords = new Map<string, ManagementGroupRecord>();
   private readonly resources = new Map<string, ResourceEntry>();
   private readonly privateEndpoints = new Map<string, JsonObject>();
+  /** Azure Policy resources Resource Graph serves from `policyresources`, by lower-cased type, then lower-cased id. */
+  private readonly policyResources = new Map<string, Map<string, JsonObject>>();
   /** Event Grid system topics (ARM bodies), by lower-cased id: Resource Graph shows them to the coverage query. */
   private readonly systemTopics = new Map<string, JsonObject>();
   /** Lower-cased resource ids in ascending order: the order Resource Graph pages follow. */
@@ -394,6 +396,33 @@ export class Estate {
     });
   }
 
+  // ── Azure Policy (policyresources) ─────────────────────────────────────────────────────────────
+
+  /**
+   * Adds or replaces a policy exemption, assignment or (custom) set definition given as its ARM body; its `type`
+   * says which (`Microsoft.Authorization/policyExemptions`, `…/policyAssignments`, `…/policySetDefinitions`).
+   */
+  upsertPolicyResource(body: JsonObject): void {
+    const id = body["id"];
+    const type = body["type"];
+    if (typeof id !== "string" || typeof type !== "string" || !POLICY_RESOURCE_TYPES.has(type.toLowerCase())) {
+      throw new RangeError(`Not a policy exemption, assignment or set definition: ${String(id)} (${String(type)})`);
+    }
+    const byId = this.policyResources.get(type.toLowerCase()) ?? new Map<string, JsonObject>();
+    byId.set(keyOf(id), deepCopy(body));
+    this.policyResources.set(type.toLowerCase(), byId);
+  }
+
+  deletePolicyResource(id: string): boolean {
+    return [...this.policyResources.values()].some((byId) => byId.delete(keyOf(id)));
+  }
+
+  /** The policy resources of a type, in id order (the order Resource Graph pages follow). */
+  policyResourcesOf(type: string): readonly Readonly<JsonObject>[] {
+    const byId = this.policyResources.get(type.toLowerCase());
+    return byId === undefined ? [] : [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, body]) => body);
+  }
+
   // ── export ─────────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -557,6 +586,12 @@ export class Estate {
     this.sortedKeys.splice(index, 0, key);
   }
 }
+
+const POLICY_RESOURCE_TYPES = new Set([
+  "microsoft.authorization/policyexemptions",
+  "microsoft.authorization/policyassignments",
+  "microsoft.authorization/policysetdefinitions",
+]);
 
 /** What a live scan reports for a resource whose diagnostic settings answer 403, so exports match scans exactly. */
 export const FORBIDDEN_DIAGNOSTIC_SETTINGS_REASON = diagnosticSettingsFailureReason(403, "AuthorizationFailed");

@@ -26,12 +26,6 @@ export const POSTURE_QUERY = `Resources
     securityDomainProperties = properties.securityDomainProperties
 | order by id asc`;
 
-/** The reader's subscription-names query over `resourcecontainers` (same rule: change both together). */
-export const SUBSCRIPTION_NAMES_QUERY = `ResourceContainers
-| where type =~ 'microsoft.resources/subscriptions'
-| project subscriptionId, name
-| order by subscriptionId asc`;
-
 const PROJECTED_PROPERTIES = [
   "publicNetworkAccess",
   "networkAcls",
@@ -43,6 +37,56 @@ const PROJECTED_PROPERTIES = [
   "securityDomainProperties",
 ] as const;
 
+/**
+ * The Azure Policy queries (policyresources): exemptions, assignments, and the initiatives that contain a built-in
+ * some control relates to. Copies of the reader's, kept apart on purpose like the posture query's.
+ */
+export const POLICY_EXEMPTIONS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policyexemptions'
+| project id, name,
+    policyAssignmentId = properties.policyAssignmentId,
+    policyDefinitionReferenceIds = properties.policyDefinitionReferenceIds,
+    exemptionCategory = properties.exemptionCategory,
+    expiresOn = properties.expiresOn,
+    displayName = properties.displayName,
+    resourceSelectors = properties.resourceSelectors
+| order by id asc`;
+
+export const POLICY_ASSIGNMENTS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policyassignments'
+| project id, policyDefinitionId = properties.policyDefinitionId, notScopes = properties.notScopes
+| order by id asc`;
+
+const RELATED_BUILT_INS = [
+  "405c5871-3e91-4644-8a63-58e19d68ff5b",
+  "19ea9d63-adee-4431-a95e-1913c6c1c75f",
+  "55615ac9-af46-4a59-874e-391cc3dfb490",
+  "a6abeaec-4d90-4a02-805f-6b26c4d3fbe9",
+  "59fee2f4-d439-4f1b-9b9a-982e1474bfd8",
+  "0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",
+  "c39ba22d-4428-4149-b981-70acb31fc383",
+  "1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d",
+  "cf820ca0-f99e-4f3e-84fb-66e913812d21",
+  "a2a5b911-5617-447e-a49e-59dbe0e0434b",
+  "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
+];
+
+export const POLICY_SET_DEFINITIONS_QUERY = `policyresources
+| where type =~ 'microsoft.authorization/policysetdefinitions'
+| where tostring(properties.policyDefinitions) has_any (${RELATED_BUILT_INS.map((guid) => `'${guid}'`).join(", ")})
+| project id, policyDefinitions = properties.policyDefinitions
+| order by id asc`;
+
+/** The reader's subscription-names query over `resourcecontainers` (same rule: change both together). */
+export const SUBSCRIPTION_NAMES_QUERY = `ResourceContainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project id, subscriptionId, name
+| order by id asc`;
+
+export const SUBSCRIPTION_ANCESTORS_QUERY = `resourcecontainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project id, subscriptionId, managementGroupAncestorsChain = properties.managementGroupAncestorsChain
+| order by id asc`;
 /** The coverage query's shape (shared/eventCoverage/eventWiring.ts), answered from the estate's system topics. */
 export const EVENT_TOPICS_QUERY = `Resources
 | where type =~ 'microsoft.eventgrid/systemtopics'
@@ -56,60 +100,44 @@ export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
 
-type RowInclusion = (subscriptionId: string, kind: KeyVaultResourceKind) => boolean;
+/** Which of the estate's tables a recognised query reads. */
+type QueryTable = "keyVaults" | "systemTopics" | "subscriptions" | { readonly policyType: string };
 
-/** A recognised query: its rows in the query's order, each with the key its `order by` sorts on (for skip tokens). */
 interface RecognisedQuery {
-  /** How many rows the scope holds, without building them. */
-  count(estate: Estate, include: RowInclusion): number;
-  rows(estate: Estate, include: RowInclusion, afterKey: string | undefined): Iterable<{ readonly key: string; readonly row: JsonObject }>;
+  readonly table: QueryTable;
+  /** The row as Resource Graph renders the projection, or `undefined` when the query's filter drops it. */
+  readonly rowOf: (body: Readonly<JsonObject>) => JsonObject | undefined;
 }
 
-const POSTURE: RecognisedQuery = {
-  count(estate, include) {
-    let total = 0;
-    for (const _ of estate.idsInOrder(undefined, include)) total += 1;
-    return total;
-  },
-  *rows(estate, include, afterKey) {
-    for (const id of estate.idsInOrder(afterKey, include)) {
-      const resource = estate.peekResource(id);
-      if (resource !== undefined) yield { key: id.toLowerCase(), row: postureRow(resource) };
-    }
-  },
-};
-
-/** Subscriptions as `resourcecontainers` rows (`name` is the display name), in scope, in subscriptionId order. */
-const SUBSCRIPTION_NAMES: RecognisedQuery = {
-  count: (estate, include) => [...SUBSCRIPTION_NAMES.rows(estate, include, undefined)].length,
-  *rows(estate, include, afterKey) {
-    const subscriptions = estate
-      .subscriptions()
-      .filter((subscription) => include(subscription.subscriptionId, "vault") || include(subscription.subscriptionId, "managedHsm"))
-      .sort((a, b) => a.subscriptionId.toLowerCase().localeCompare(b.subscriptionId.toLowerCase()));
-    for (const subscription of subscriptions) {
-      const key = subscription.subscriptionId.toLowerCase();
-      if (afterKey === undefined || key > afterKey) yield { key, row: { subscriptionId: subscription.subscriptionId, name: subscription.displayName } };
-    }
-  },
-};
-
-/** Event Grid system topics of the watched types, in id order, from the estate's topics. */
-const EVENT_TOPICS: RecognisedQuery = {
-  count: (estate, include) => [...EVENT_TOPICS.rows(estate, include, undefined)].length,
-  *rows(estate, include, afterKey) {
-    for (const id of estate.systemTopicIdsInOrder(afterKey, (subscriptionId) => include(subscriptionId, "vault"))) {
-      const topic = estate.peekSystemTopic(id);
-      const row = topic === undefined ? undefined : eventTopicRow(topic);
-      if (row !== undefined) yield { key: id.toLowerCase(), row };
-    }
-  },
-};
-
 const RECOGNISED_QUERIES = new Map<string, RecognisedQuery>([
-  [normaliseQueryText(POSTURE_QUERY), POSTURE],
-  [normaliseQueryText(SUBSCRIPTION_NAMES_QUERY), SUBSCRIPTION_NAMES],
-  [normaliseQueryText(EVENT_TOPICS_QUERY), EVENT_TOPICS],
+  [normaliseQueryText(POSTURE_QUERY), { table: "keyVaults", rowOf: postureRow }],
+  [normaliseQueryText(EVENT_TOPICS_QUERY), { table: "systemTopics", rowOf: eventTopicRow }],
+  [
+    normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY),
+    {
+      table: "subscriptions",
+      rowOf: (row) => ({ id: row["id"], subscriptionId: row["subscriptionId"], managementGroupAncestorsChain: structuredClone(row["managementGroupAncestorsChain"]) }) as JsonObject,
+    },
+  ],
+  [normaliseQueryText(SUBSCRIPTION_NAMES_QUERY), { table: "subscriptions", rowOf: (row) => ({ id: row["id"], subscriptionId: row["subscriptionId"], name: row["name"] }) }],
+  [
+    normaliseQueryText(POLICY_EXEMPTIONS_QUERY),
+    {
+      table: { policyType: "microsoft.authorization/policyexemptions" },
+      rowOf: projected(["policyAssignmentId", "policyDefinitionReferenceIds", "exemptionCategory", "expiresOn", "displayName", "resourceSelectors"], true),
+    },
+  ],
+  [normaliseQueryText(POLICY_ASSIGNMENTS_QUERY), { table: { policyType: "microsoft.authorization/policyassignments" }, rowOf: projected(["policyDefinitionId", "notScopes"], false) }],
+  [
+    normaliseQueryText(POLICY_SET_DEFINITIONS_QUERY),
+    {
+      table: { policyType: "microsoft.authorization/policysetdefinitions" },
+      rowOf: (body) =>
+        RELATED_BUILT_INS.some((guid) => JSON.stringify(propertiesOf(body)["policyDefinitions"] ?? null).toLowerCase().includes(guid))
+          ? projected(["policyDefinitions"], false)(body)
+          : undefined,
+    },
+  ],
 ]);
 
 function eventTopicRow(body: Readonly<JsonObject>): JsonObject | undefined {
@@ -123,6 +151,48 @@ function eventTopicRow(body: Readonly<JsonObject>): JsonObject | undefined {
     source: typeof properties["source"] === "string" ? properties["source"] : "",
     identity: structuredClone(body["identity"] ?? null),
   };
+}
+
+function propertiesOf(body: Readonly<JsonObject>): JsonObject {
+  return (typeof body["properties"] === "object" && body["properties"] !== null ? body["properties"] : {}) as JsonObject;
+}
+
+/** `project id[, name], x = properties.x, …`: a property the resource lacks is null, as Resource Graph renders it. */
+function projected(properties: readonly string[], withName: boolean): (body: Readonly<JsonObject>) => JsonObject {
+  return (body) => {
+    const row: JsonObject = { id: body["id"], ...(withName ? { name: body["name"] ?? null } : {}) };
+    for (const name of properties) row[name] = structuredClone(propertiesOf(body)[name] ?? null);
+    return row;
+  };
+}
+
+/** `resourcecontainers` subscription rows: each with its management groups, nearest first, as `{ name, displayName }`. */
+function subscriptionRows(estate: Estate): JsonObject[] {
+  const parents = new Map(estate.managementGroups().map((group) => [group.id.toLowerCase(), group]));
+  return estate
+    .subscriptions()
+    .map((subscription) => {
+      const chain: JsonObject[] = [];
+      const seen = new Set<string>();
+      let current = parents.get(subscription.managementGroupId.toLowerCase());
+      while (current !== undefined && !seen.has(current.id.toLowerCase())) {
+        seen.add(current.id.toLowerCase());
+        chain.push({ name: current.id, displayName: current.id });
+        current = current.parentId === undefined ? undefined : parents.get(current.parentId.toLowerCase());
+      }
+      return {
+        id: `/subscriptions/${subscription.subscriptionId}`,
+        subscriptionId: subscription.subscriptionId,
+        name: subscription.displayName,
+        managementGroupAncestorsChain: chain,
+      };
+    })
+    .sort((a, b) => (String(a.id).toLowerCase() < String(b.id).toLowerCase() ? -1 : 1));
+}
+
+/** The subscription an ARM id lives in, or undefined for management-group and tenant-level resources. */
+function subscriptionOf(id: unknown): string | undefined {
+  return typeof id === "string" ? /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] : undefined;
 }
 
 /** One row as Resource Graph renders the projection: `type` lower-cased, a missing property as null. */
@@ -227,12 +297,48 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   }
 
   const include = scope.include;
-  const totalRecords = recognised.count(estate, include);
+  // Above the subscriptions (management groups, tenant root) only when the caller asks for it, as Azure does.
+  const filter = options["authorizationScopeFilter"];
+  const includeAbove = filter === "AtScopeAboveAndBelow" || filter === "AtScopeAndAbove";
+  const rowsAfter = function* (afterKey: string | undefined): Generator<{ id: string; row: JsonObject }> {
+    const table = recognised.table;
+    if (table === "keyVaults") {
+      for (const id of estate.idsInOrder(afterKey, include)) {
+        const resource = estate.peekResource(id);
+        const row = resource === undefined ? undefined : recognised.rowOf(resource);
+        if (row !== undefined) yield { id, row };
+      }
+      return;
+    }
+    if (table === "systemTopics") {
+      for (const id of estate.systemTopicIdsInOrder(afterKey, (subscriptionId) => include(subscriptionId, "vault"))) {
+        const topic = estate.peekSystemTopic(id);
+        const row = topic === undefined ? undefined : recognised.rowOf(topic);
+        if (row !== undefined) yield { id, row };
+      }
+      return;
+    }
+    const bodies =
+      table === "subscriptions"
+        ? subscriptionRows(estate).filter((row) => include(String(row["subscriptionId"]), "vault"))
+        : estate.policyResourcesOf(table.policyType).filter((body) => {
+            const subscriptionId = subscriptionOf(body["id"]);
+            return subscriptionId === undefined ? includeAbove : include(subscriptionId, "vault");
+          });
+    for (const body of bodies) {
+      const id = String(body["id"]);
+      if (afterKey !== undefined && id.toLowerCase() <= afterKey) continue;
+      const row = recognised.rowOf(body);
+      if (row !== undefined) yield { id, row };
+    }
+  };
+  let totalRecords = 0;
+  for (const _ of rowsAfter(undefined)) totalRecords += 1;
 
   const data: JsonObject[] = [];
   let lastKey: string | undefined;
   let more = false;
-  for (const { key, row } of recognised.rows(estate, include, after)) {
+  for (const { id, row } of rowsAfter(after)) {
     if (toSkip > 0) {
       toSkip -= 1;
       continue;
@@ -242,9 +348,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
       break;
     }
     data.push(row);
-    lastKey = key;
+    lastKey = id.toLowerCase();
   }
-
   const response: JsonObject = {
     totalRecords,
     count: data.length,

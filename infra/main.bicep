@@ -69,6 +69,9 @@ param readAccessRole string = 'Reader'
   'ResourceManager'
   'ResourceNotifications'
 ])
+// ResourceManager is the default: it raises an event for every successful ARM write or delete, whatever the
+// resource type, while Microsoft documents the Resource Notifications topic as not yet covering every resource
+// type and lists none, so it does not promise Key Vault, Managed HSM or private endpoint events (docs/deploy.md).
 @description('Which system topic feeds vaultwatch: Azure subscription events (Microsoft.Resources.*) or Azure Resource Notifications (Microsoft.ResourceNotifications.Resources.*).')
 param eventSource string = 'ResourceManager'
 
@@ -93,6 +96,9 @@ param sweepIntervalHours int = 6
 @maxValue(1000)
 param subscriptionsPerShard int = 25
 
+@description('Path, inside the deployed package, of the vaultwatch.config.json the app applies (VAULTWATCH_CONFIG_FILE); empty applies the catalog unchanged.')
+param governanceConfigFile string = ''
+
 @description('Create a data collection endpoint with public network access disabled, for use through your Azure Monitor private link scope.')
 param privateIngestion bool = false
 
@@ -114,7 +120,6 @@ param maximumInstanceCount int = 40
 var abbrs = loadJsonContent('abbreviations.json')
 var roles = loadJsonContent('roles/built-in-roles.json')
 var customRole = loadJsonContent('roles/vaultwatch-reader.json')
-var storageNames = loadJsonContent('app/storage-names.json')
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -131,12 +136,12 @@ var subscriptionsToOnboard = empty(requestedSubscriptions) ? [subscription().sub
 var actionGroupIds = filter(map(split(alertActionGroupIds, ','), id => trim(id)), id => !empty(id))
 
 var createWorkspace = empty(existingLogAnalyticsWorkspaceId)
-var workspaceResourceId = createWorkspace ? logAnalytics.outputs.resourceId : existingLogAnalyticsWorkspaceId
+var workspaceResourceId = createWorkspace ? logAnalytics!.outputs.resourceId : existingLogAnalyticsWorkspaceId
 // An existing workspace may sit in another resource group or subscription: its table and the alert
 // rules' read access are deployed there.
 var workspaceSubscriptionId = createWorkspace ? subscription().subscriptionId : split(existingLogAnalyticsWorkspaceId, '/')[2]
 var workspaceResourceGroupName = createWorkspace ? rg.name : split(existingLogAnalyticsWorkspaceId, '/')[4]
-var workspaceName = createWorkspace ? logAnalytics.outputs.name : last(split(existingLogAnalyticsWorkspaceId, '/'))
+var workspaceName = createWorkspace ? logAnalytics!.outputs.name : last(split(existingLogAnalyticsWorkspaceId, '/'))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -144,7 +149,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-module appIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+module appIdentity 'app/identity.bicep' = {
   name: 'vaultwatch-app-identity'
   scope: rg
   params: {
@@ -156,7 +161,7 @@ module appIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.
 
 // Event Grid delivers with its own identity, which may only add messages to the events queue and write
 // dead letters; one identity serves the system topics of every monitored subscription.
-module eventsIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+module eventsIdentity 'app/identity.bicep' = {
   name: 'vaultwatch-events-identity'
   scope: rg
   params: {
@@ -166,18 +171,18 @@ module eventsIdentity 'br/public:avm/res/managed-identity/user-assigned-identity
   }
 }
 
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = if (createWorkspace) {
+module logAnalytics 'app/workspace.bicep' = if (createWorkspace) {
   name: 'vaultwatch-workspace'
   scope: rg
   params: {
     name: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
     location: location
     tags: tags
-    dataRetention: logAnalyticsRetentionInDays
+    retentionInDays: logAnalyticsRetentionInDays
   }
 }
 
-module applicationInsights 'br/public:avm/res/insights/component:0.6.0' = {
+module applicationInsights 'app/application-insights.bicep' = {
   name: 'vaultwatch-appinsights'
   scope: rg
   params: {
@@ -185,7 +190,6 @@ module applicationInsights 'br/public:avm/res/insights/component:0.6.0' = {
     location: location
     tags: tags
     workspaceResourceId: workspaceResourceId
-    disableLocalAuth: true
   }
 }
 
@@ -255,6 +259,7 @@ module functionApp 'app/function-app.bicep' = {
       VAULTWATCH_MANAGEMENT_GROUPS: monitoredManagementGroupIds
       VAULTWATCH_SWEEP_SCHEDULE: '0 0 */${sweepIntervalHours} * * *'
       VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: string(subscriptionsPerShard)
+      VAULTWATCH_CONFIG_FILE: governanceConfigFile
       // Marks this deployment's system topics, so each sweep's coverage rows can tell wired subscriptions.
       VAULTWATCH_EVENTS_IDENTITY_ID: eventsIdentity.outputs.resourceId
     }
@@ -272,7 +277,8 @@ module alerts 'app/alerts.bicep' = {
     sweepIntervalHours: sweepIntervalHours
     actionGroupIds: actionGroupIds
   }
-  // Query validation at creation needs the table.
+  // The rules skip query validation (see alerts.bicep), but a rule should still not exist before the
+  // table it reads.
   dependsOn: [
     findingsTable
   ]
@@ -299,11 +305,13 @@ module workbook 'app/workbook.bicep' = {
   }
 }
 
-// One custom role definition serves every monitored subscription; its name is unique in the tenant.
+// One custom role definition serves every monitored subscription. A role's display name must be unique
+// in the tenant, and two azd environments of the same name can live in different subscriptions, so the
+// name carries the resource token (subscription, environment and location) as the definition id does.
 resource readerDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (readAccessRole == 'Custom') {
   name: guid(subscription().id, environmentName, customRole.roleName)
   properties: {
-    roleName: '${customRole.roleName} (${environmentName})'
+    roleName: '${customRole.roleName} (${environmentName}-${resourceToken})'
     description: customRole.description
     type: 'CustomRole'
     permissions: [

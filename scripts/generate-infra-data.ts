@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONTROLS_DOCUMENT, renderControlsDocument, withGeneratedPart } from "../cli/commands/controlsDocument.js";
+import { generatedGovernanceFiles } from "../shared/governance/generatedFiles.js";
 import { generatedInfraFiles } from "../shared/sink/infraData.js";
 
 /** The repository root: the nearest folder up from this file whose package.json is vaultwatch's (works from dist/ too). */
@@ -26,7 +27,7 @@ function repositoryRoot(): string {
 }
 
 const root = repositoryRoot();
-for (const file of generatedInfraFiles()) {
+for (const file of [...generatedInfraFiles(), ...generatedGovernanceFiles(root)]) {
   const target = join(root, file.path);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, file.content);

@@ -16,6 +16,8 @@ export const SETTINGS = {
   sweepSchedule: "VAULTWATCH_SWEEP_SCHEDULE",
   subscriptionsPerShard: "VAULTWATCH_SUBSCRIPTIONS_PER_SHARD",
   armEndpoint: "VAULTWATCH_ARM_ENDPOINT",
+  /** The governance file (vaultwatch.config.json) in the deployed package; read by shared/governance/appGovernance.ts. */
+  configFile: "VAULTWATCH_CONFIG_FILE",
   eventsIdentityId: "VAULTWATCH_EVENTS_IDENTITY_ID",
   azureClientId: "AZURE_CLIENT_ID",
   storageConnectionString: "AzureWebJobsStorage",

@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { CONTROLS } from "../../shared/controls/catalog.js";
 import type { Control } from "../../shared/controls/control.js";
-import { markdownCell } from "../output/markdownFormat.js";
+import { renderCatalog } from "./controls.js";
 
 export const CONTROLS_DOCUMENT = "docs/controls.md";
 export const GENERATED_START = "<!-- generated:controls:start -->\n";
@@ -13,7 +13,6 @@ export const GENERATED_END = "<!-- generated:controls:end -->";
 
 // From cli/commands/ (sources) and dist/cli/commands/ (built) alike, the control modules sit in ../../shared/controls/.
 const CONTROLS_FOLDER = new URL("../../shared/controls/", import.meta.url);
-const KINDS = { vault: "Key Vault", managedHsm: "Managed HSM" } as const;
 
 /** `net-001-public-network-access` for VW-NET-001: one module per control, named after its id. */
 export function controlModuleName(control: Control, folderEntries: readonly string[] = readdirSync(CONTROLS_FOLDER)): string {
@@ -25,16 +24,15 @@ export function controlModuleName(control: Control, folderEntries: readonly stri
 
 export function renderControlsDocument(): string {
   const entries = readdirSync(CONTROLS_FOLDER);
-  const rows = CONTROLS.map((control) => {
+  // The catalog as `vaultwatch controls --format markdown` prints it, with each control's module and guidance added.
+  const [header = "", separator = "", ...catalogRows] = renderCatalog("markdown").trimEnd().split("\n");
+  const rows = CONTROLS.map((control, index) => {
     const module = controlModuleName(control, entries);
-    return (
-      `| ${control.id} | ${control.severity} | ${control.appliesTo.map((kind) => KINDS[kind]).join(", ")} | ${markdownCell(control.title)} | ${markdownCell(control.rationale)} | ` +
-      `[${module}.ts](../shared/controls/${module}.ts), [test](../shared/controls/${module}.test.ts) | [Microsoft Learn](${control.guidance}) |`
-    );
+    return `${catalogRows[index] ?? ""} [${module}.ts](../shared/controls/${module}.ts), [test](../shared/controls/${module}.test.ts) | [Microsoft Learn](${control.guidance}) |`;
   });
   const example = controlModuleName(CONTROLS[0]!, entries);
-  return `| ID | Severity | Applies to | Title | Why | Module | Guidance |
-|---|---|---|---|---|---|---|
+  return `${header} Module | Guidance |
+${separator}---|---|
 ${rows.join("\n")}
 
 ## Adding a control
@@ -45,7 +43,9 @@ as the model.
 
 1. **Module**: \`shared/controls/<area>-<nnn>-<what-it-checks>.ts\`, named after the id (\`VW-NET-008\` is \`net-008-….ts\`),
    exporting one \`Control\` ([control.ts](../shared/controls/control.ts)): \`id\`, \`title\` (what a passing resource looks like),
-   \`severity\`, \`appliesTo\`, \`rationale\`, \`guidance\` (the Microsoft Learn page it follows), \`evaluate\` and \`remediation\`.
+   \`severity\`, \`appliesTo\`, \`rationale\`, \`guidance\` (the Microsoft Learn page it follows), \`builtInPolicies\` (the
+   Azure Policy built-ins it relates to, from which its compliance mappings are derived), \`evaluate\` and \`remediation\`
+   (a note and shell-quoted commands).
    Read properties through \`whenReadable\`, so a property that could not be read makes the control \`Unknown\`, never \`Pass\`;
    a reason says what is wrong in words, with the values seen as evidence.
 2. **Id**: add it to the \`ControlId\` union in [finding.ts](../shared/model/finding.ts), so every switch over controls is checked.

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
+import { readConfigOption } from "../configOption.js";
 import { InputError, UsageError } from "../errors.js";
 import { reportContext } from "../output/reportContext.js";
 import { readResourceItems } from "../input.js";
@@ -11,6 +12,7 @@ import { WarningCollector, tallyWarnings } from "../warnings.js";
 export interface EvaluateCommandOptions extends ReportOptions {
   /** ISO instant to judge waivers against; defaults to now. */
   readonly at?: string;
+  readonly config?: string;
 }
 
 export function registerEvaluateCommand(program: Command, onExitCode: (code: number) => void): void {
@@ -27,19 +29,24 @@ export function registerEvaluateCommand(program: Command, onExitCode: (code: num
 
 export async function evaluateFile(file: string, options: EvaluateCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
+  const governance = await readConfigOption(options.config);
   const items = await readResourceItems(file);
   const tally = newTally();
   const warnings = new WarningCollector();
   function* evaluations(): Generator<ResourceEvaluation> {
-    for (const evaluation of evaluateItems(items, { now }, tally)) {
+    for (const evaluation of evaluateItems(items, { now, ...(governance === undefined ? {} : { governance }) }, tally)) {
       warnings.addAll(evaluation.warnings);
       yield evaluation;
     }
   }
   try {
-    return await renderReport(evaluations(), { ...options, source: file === "-" ? "standard input" : basename(file) }, reportContext(now), () => {
-      // An input with nothing to evaluate is an input error, not a clean bill of health.
-      if (tally.evaluated === 0) throw new InputError(nothingEvaluated(tally.items));
+    return await renderReport(evaluations(), { ...options, source: file === "-" ? "standard input" : basename(file) }, reportContext(now), {
+      ...(governance === undefined ? {} : { governance }),
+      tally,
+      beforeCommit: () => {
+        // An input with nothing to evaluate is an input error, not a clean bill of health.
+        if (tally.evaluated === 0) throw new InputError(nothingEvaluated(tally.items));
+      },
     });
   } finally {
     warnings.addAll(tallyWarnings(tally));

@@ -13,6 +13,7 @@ import { listSubscriptions } from "../../shared/readers/subscriptionLister.js";
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
 import type { ResourceGraphReader, ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
+import { readConfigOption } from "../configOption.js";
 import { InputError, ScopeError, UsageError } from "../errors.js";
 import { reportContext } from "../output/reportContext.js";
 import { type ProgressState, renderProgress } from "../output/scanProgress.js";
@@ -34,6 +35,7 @@ export interface ScanCommandOptions extends ReportOptions {
   readonly stats?: boolean;
   readonly eventsIdentity?: string;
   readonly progress?: boolean;
+  readonly config?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -68,6 +70,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export async function scan(options: ScanCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
   const requestedScope = scopeOf(options);
+  const governance = await readConfigOption(options.config);
   if (options.emulator && options.emulatorUrl !== undefined) throw new UsageError("--emulator starts its own emulator; it cannot be combined with --emulator-url");
   const emulator = options.emulator ? await startEmulatorFor(options) : undefined;
   try {
@@ -90,6 +93,8 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
       now,
       resourceGraph: readers.resourceGraph,
       diagnosticSettings: readers.diagnosticSettings,
+      policyExemptions: readers.policyExemptions,
+      ...(governance === undefined ? {} : { governance }),
       onProgress: (update) => progress.update(update),
       tally,
     });
@@ -107,6 +112,7 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
         collectingWarnings(),
         { ...options, source: describeScan(scope, emulator !== undefined || options.emulatorUrl !== undefined) },
         reportContext(now, subscriptionNames),
+        { ...(governance === undefined ? {} : { governance }), tally },
       );
     } finally {
       progress.done();

@@ -4,6 +4,7 @@
  * renderer never sees a source's own shape.
  */
 import { CONTROLS } from "../../shared/controls/catalog.js";
+import { mappingsOf as derivedMappingsOf } from "../../shared/controls/complianceMappings.js";
 import type { Control } from "../../shared/controls/control.js";
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
@@ -85,10 +86,9 @@ export interface ReportTransition {
   readonly correlationId?: string;
 }
 
-/** Controls may carry compliance mappings; a catalog without them yields none rather than invented ones. */
+/** The compliance mappings derived from the built-ins the control relates to; none rather than invented ones. */
 function mappingsOf(control: Control): readonly ControlMapping[] {
-  const mappings = (control as Control & { readonly mappings?: readonly ControlMapping[] }).mappings;
-  return Array.isArray(mappings) ? mappings : [];
+  return derivedMappingsOf(control);
 }
 
 export function reportControls(controls: readonly Control[] = CONTROLS): ReportControl[] {
@@ -111,7 +111,8 @@ function reportFinding(finding: Finding): ReportFinding {
     status: finding.status,
     reason: finding.reason,
     ...(remediation ? { remediation } : {}),
-    ...(finding.waiver ? { waiver: { expires: finding.waiver.expires, state: finding.waiver.state } } : {}),
+    // An Azure Policy exemption may have no expiry: the report says so rather than inventing a date.
+    ...(finding.waiver ? { waiver: { expires: finding.waiver.expires ?? "no expiry", state: finding.waiver.state } } : {}),
   };
 }
 

@@ -1,4 +1,6 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import { describeWaiverSource } from "../../shared/evaluate/waivers.js";
+import type { FrameworkSummary } from "./frameworkSummary.js";
 import type { ReportContext } from "./reportContext.js";
 import { type ReportFormat } from "./reportFormat.js";
 import { printable } from "./safeText.js";
@@ -23,6 +25,7 @@ const COLUMNS = [
   "remediationNote",
   "remediationCommands",
   "waiverExpiry",
+  "waivedBy",
   "evaluatedAt",
   "toolVersion",
   "schemaVersion",
@@ -38,11 +41,15 @@ export function csvCell(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One row per finding, every status included; tags as a JSON object in one cell. */
-export function csvFormat(context: ReportContext): ReportFormat {
+/**
+ * One row per finding, every status included; tags as a JSON object in one cell; with a framework, a last column names
+ * its requirements the control maps to.
+ */
+export function csvFormat(context: ReportContext, framework?: FrameworkSummary): ReportFormat {
   const evaluatedAt = context.evaluatedAt.toISOString();
+  const columns = framework === undefined ? [...COLUMNS] : [...COLUMNS, "requirements"];
   return {
-    begin: (out) => out.write(`${COLUMNS.join(",")}\r\n`),
+    begin: (out) => out.write(`${columns.join(",")}\r\n`),
     resource(evaluation, out) {
       const { resource } = evaluation;
       const subscriptionName = context.subscriptionName(resource.subscriptionId) ?? "";
@@ -69,9 +76,11 @@ export function csvFormat(context: ReportContext): ReportFormat {
           finding.remediation?.note ?? "",
           "",
           finding.waiver?.expires ?? "",
+          finding.waiver?.sources.map(describeWaiverSource).join("; ") ?? "",
           evaluatedAt,
           context.toolVersion,
           context.schemaVersion,
+          ...(framework === undefined ? [] : [framework.requirementsOfControl(finding.controlId).map((r) => `${framework.framework} ${r}`).join("; ")]),
         ];
         const cells = row.map(csvCell);
         // One command per line inside the cell: each made printable first, so the only line breaks are ours.

@@ -1,7 +1,10 @@
 import { findControl } from "../../shared/controls/catalog.js";
+import type { ExcludedResource } from "../../shared/evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../../shared/governance/governanceConfig.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { ExposureClass } from "../../shared/model/exposure.js";
-import { type ControlId, type Severity, type Status, SEVERITIES, STATUSES } from "../../shared/model/finding.js";
+import { type ControlId, type Severity, type Status, type WaiverSourceKind, SEVERITIES, STATUSES } from "../../shared/model/finding.js";
+import type { FrameworkSummary } from "./frameworkSummary.js";
 
 export type FailOn = "low" | "medium" | "high";
 
@@ -21,11 +24,22 @@ export class EstateSummary {
   readonly failuresByControl = new Map<ControlId, number>();
   readonly byExposure = new Map<ExposureClass, number>();
   blockingFailures = 0;
+  /** Waived findings by what waived them (a finding waived by two sources counts under both). */
+  readonly waivedBySource: Record<WaiverSourceKind, number> = { tag: 0, exception: 0, policyExemption: 0 };
+  /** Resources whose `vaultwatch-waiver` tag was ignored because the configuration turns tag waivers off. */
+  readonly ignoredWaiverTags: string[] = [];
+  excluded: readonly ExcludedResource[] = [];
 
-  constructor(private readonly failOn: FailOn) {}
+  constructor(
+    private readonly failOn: FailOn,
+    readonly governance?: GovernanceConfig,
+    readonly framework?: FrameworkSummary,
+  ) {}
 
   add(evaluation: ResourceEvaluation): void {
     this.resources += 1;
+    if (evaluation.ignoredWaiverTag !== undefined) this.ignoredWaiverTags.push(evaluation.resource.resourceId);
+    this.framework?.add(evaluation);
     if (evaluation.resource.kind === "vault") this.vaults += 1;
     else this.managedHsms += 1;
     if (evaluation.score !== null) {
@@ -35,6 +49,9 @@ export class EstateSummary {
     this.byExposure.set(evaluation.exposure.class, (this.byExposure.get(evaluation.exposure.class) ?? 0) + 1);
     for (const finding of evaluation.findings) {
       this.byStatus[finding.status] += 1;
+      if (finding.status === "Waived") {
+        for (const kind of new Set(finding.waiver?.sources.filter((source) => source.state === "active").map((source) => source.kind))) this.waivedBySource[kind] += 1;
+      }
       if (finding.status !== "Fail") continue;
       this.failuresBySeverity[finding.severity] += 1;
       this.failuresByControl.set(finding.controlId, (this.failuresByControl.get(finding.controlId) ?? 0) + 1);
@@ -63,6 +80,11 @@ export class EstateSummary {
       failuresBySeverity: this.failuresBySeverity,
       failuresByControl: Object.fromEntries([...this.failuresByControl].sort(([a], [b]) => a.localeCompare(b))),
       resourcesByExposure: Object.fromEntries(this.byExposure),
+      waivedBySource: this.waivedBySource,
+      excludedResources: { count: this.excluded.length, resources: this.excluded },
+      ignoredWaiverTags: { count: this.ignoredWaiverTags.length, resources: this.ignoredWaiverTags },
+      ...(this.governance === undefined ? {} : { configuration: describeConfiguration(this.governance) }),
+      ...(this.framework === undefined ? {} : { framework: this.framework.toJSON() }),
     };
   }
 }
@@ -76,4 +98,17 @@ export function failuresByControlMostFirst(summary: EstateSummary): { controlId:
   return [...summary.failuresByControl]
     .map(([controlId, resources]) => ({ controlId, severity: findControl(controlId)?.severity ?? ("Low" as Severity), resources }))
     .sort((a, b) => b.resources - a.resources || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.controlId.localeCompare(b.controlId));
+}
+
+/** What the configuration changes, so every report shows it. */
+export function describeConfiguration(governance: GovernanceConfig): Record<string, unknown> {
+  return {
+    ...(governance.source === undefined ? {} : { file: governance.source }),
+    disabledControls: [...governance.disabledControls],
+    severityOverrides: Object.fromEntries(governance.severityOverrides),
+    exclusions: governance.exclusions.length,
+    exceptions: governance.exceptions.length,
+    tagWaivers: governance.tagWaivers,
+    azurePolicyExemptions: governance.azurePolicyExemptions,
+  };
 }

@@ -19,6 +19,7 @@ export function resourceRecord(evaluation: ResourceEvaluation, context: ReportCo
     exposurePaths: evaluation.exposure.paths,
     failingControls: failingControls(evaluation),
     warnings: evaluation.warnings,
+    ...(evaluation.ignoredWaiverTag === undefined ? {} : { ignoredWaiverTag: evaluation.ignoredWaiverTag }),
   };
 }
 
@@ -28,11 +29,14 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
     controlId: finding.controlId,
     title: finding.title,
     severity: finding.severity,
+    ...(finding.catalogSeverity === undefined ? {} : { catalogSeverity: finding.catalogSeverity }),
     status: finding.status,
     reason: finding.reason,
     evidence: finding.evidence,
     ...(finding.remediation ? { remediation: finding.remediation } : {}),
-    ...(finding.waiver ? { waiverExpiry: finding.waiver.expires, waiverState: finding.waiver.state } : {}),
+    ...(finding.waiver
+      ? { waiverExpiry: finding.waiver.expires ?? null, waiverState: finding.waiver.state, waivedBy: finding.waiver.sources }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import { WaivedFindings, governanceLines } from "./governanceLines.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { EXPOSURE_CLASSES } from "../../shared/model/exposure.js";
 import type { Finding } from "../../shared/model/finding.js";
@@ -38,15 +39,17 @@ export function markdownFormat(context: ReportContext, options: MarkdownOptions 
   const sections = new WorstFirstSections<"row" | "failures">();
   const budget = options.budget ?? PULL_REQUEST_COMMENT_BUDGET;
   let failing = 0;
+  const waived = new WaivedFindings();
   return {
     begin: () => {},
     resource(evaluation) {
+      for (const finding of evaluation.findings) waived.add(evaluation.resource.name, finding);
       if (failingControls(evaluation).length > 0) failing += 1;
       sections.add(rankOf(evaluation), { row: resourceRow(evaluation, context), failures: failureSection(evaluation) });
     },
     async end(summary, out) {
       const full = options.detail === "full";
-      const head = summarySection(summary, context);
+      const head = summarySection(summary, context) + governanceLines(summary, "markdown");
       out.write(head);
       let used = head.length + FOOTER_RESERVE + TABLE_HEADER.length;
       let listed = 0;
@@ -74,6 +77,9 @@ export function markdownFormat(context: ReportContext, options: MarkdownOptions 
         detailed += 1;
         await out.flushIfFull();
       }
+      // Waived findings close the report, when they fit.
+      const waivedText = waived.render("markdown");
+      if (full || used + waivedText.length <= budget) out.write(waivedText);
       if (listed < sections.count || !allDetailed) {
         out.write(
           `\n_Showing the ${listed} worst of ${sections.count} resources, and the failures of the ${detailed} worst of the ${failing} that fail. ` +

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Location, Log, Notification, ReportingDescriptor, Result } from "sarif";
 import { CONTROLS } from "../../shared/controls/catalog.js";
+import { mappingsOf } from "../../shared/controls/complianceMappings.js";
 import type { Control } from "../../shared/controls/control.js";
+import { describeWaiverSource } from "../../shared/evaluate/waivers.js";
 import type { ResourceSummary, Severity } from "../../shared/model/finding.js";
 import { TOOL_VERSION } from "../../shared/version.js";
 import type { ReportFormat } from "./reportFormat.js";
@@ -30,6 +32,16 @@ function pascalCase(text: string): string {
   return text.replace(/(^|\s)(\w)/g, (_, _space: string, letter: string) => letter.toUpperCase()).replace(/\W/g, "");
 }
 
+/**
+ * The resource types, then the compliance mappings as `<framework>/<requirement>` so code-scanning views can filter by
+ * them, within GitHub's 20 tags per rule (the full list is in the rule's `mappings` property).
+ */
+function ruleTags(control: Control): string[] {
+  const base = ["security", "azure", ...control.appliesTo.map((kind) => KIND_TAG[kind])];
+  const mappings = mappingsOf(control).map((mapping) => `${mapping.framework}/${mapping.requirement}`);
+  return [...base, ...mappings].slice(0, GITHUB_SARIF_LIMITS.tagsPerRule);
+}
+
 function rule(control: Control): ReportingDescriptor {
   const appliesTo = control.appliesTo.map((kind) => (kind === "vault" ? "Key Vault vaults" : "Managed HSMs")).join(" and ");
   return {
@@ -50,7 +62,8 @@ function rule(control: Control): ReportingDescriptor {
       severity: control.severity,
       "security-severity": SECURITY_SEVERITY[control.severity],
       precision: "very-high",
-      tags: ["security", "azure", ...control.appliesTo.map((kind) => KIND_TAG[kind])],
+      tags: ruleTags(control),
+      mappings: mappingsOf(control),
     },
   };
 }
@@ -78,8 +91,8 @@ function fingerprint(resourceId: string, controlId: string): string {
 }
 
 /**
- * SARIF 2.1.0 for GitHub code scanning: one run, one rule per control, one result per failing finding. Results past
- * GitHub's per-run limit are left out, and a notification in the run says how many.
+ * SARIF 2.1.0 for GitHub code scanning: one run, one rule per control, one result per failing finding (waived ones as
+ * accepted suppressions). Results past GitHub's per-run limit are left out, and a notification in the run says how many.
  */
 export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsPerRun): ReportFormat {
   const ruleIndex = new Map(CONTROLS.map((control, index) => [control.id, index]));
@@ -103,7 +116,7 @@ export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsP
     },
     resource(evaluation, out) {
       for (const finding of evaluation.findings) {
-        if (finding.status !== "Fail") continue;
+        if (finding.status !== "Fail" && finding.status !== "Waived") continue;
         if (results >= resultsPerRun) {
           omitted += 1;
           continue;
@@ -114,6 +127,18 @@ export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsP
           level: LEVEL[finding.severity],
           message: { text: `${evaluation.resource.name}: ${finding.reason}` },
           locations: [resourceLocation(evaluation.resource)],
+          // A waived failure is reported as an accepted suppression, with what waived it as the justification.
+          ...(finding.status === "Waived" && finding.waiver !== undefined
+            ? {
+                suppressions: [
+                  {
+                    kind: "external",
+                    status: "accepted",
+                    justification: finding.waiver.sources.filter((source) => source.state === "active").map(describeWaiverSource).join("; "),
+                  },
+                ],
+              }
+            : {}),
           partialFingerprints: { "vaultwatch/v1": fingerprint(finding.resourceId, finding.controlId) },
           properties: {
             resourceType: evaluation.resource.resourceType,
@@ -127,7 +152,7 @@ export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsP
         out.write(`${results++ === 0 ? "\n" : ",\n"}${JSON.stringify(result)}`);
       }
     },
-    async end(_summary, out) {
+    async end(summary, out) {
       const notifications: Notification[] =
         omitted === 0
           ? []
@@ -135,12 +160,14 @@ export function sarifFormat(resultsPerRun: number = GITHUB_SARIF_LIMITS.resultsP
               {
                 level: "warning",
                 message: {
-                  text: `${omitted} further failing result(s) were left out: GitHub code scanning rejects a run with more than ${resultsPerRun} results. Use --format json or csv for every finding.`,
+                  text: `${omitted} further result(s) were left out: GitHub code scanning rejects a run with more than ${resultsPerRun} results. Use --format json or csv for every finding.`,
                 },
               },
             ];
       const invocations = [{ executionSuccessful: true, toolExecutionNotifications: notifications }];
-      out.write(`\n],\n"invocations": ${JSON.stringify(invocations)}\n}\n]\n}\n`);
+      // The framework view travels in the run's property bag, where SARIF keeps tool-specific data.
+      const properties = summary.framework === undefined ? "" : `,\n"properties": ${JSON.stringify({ framework: summary.framework.toJSON() })}`;
+      out.write(`\n],\n"invocations": ${JSON.stringify(invocations)}${properties}\n}\n]\n}\n`);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
+import { WaivedFindings, governanceLines } from "./governanceLines.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { Finding, Severity } from "../../shared/model/finding.js";
 import type { EstateSummary } from "./estateSummary.js";
@@ -28,13 +29,15 @@ export interface TableOptions {
 export function tableFormat(options: TableOptions = { colour: false }): ReportFormat {
   const paint = painter(options.colour);
   const sections = new WorstFirstSections<"line" | "failures">();
+  const waived = new WaivedFindings();
   return {
     begin: () => {},
     resource(evaluation) {
+      for (const finding of evaluation.findings) waived.add(evaluation.resource.name, finding);
       sections.add(rankOf(evaluation), { line: resourceLine(evaluation, paint), failures: failureLines(evaluation, paint) });
     },
     async end(summary, out) {
-      out.write(`${summaryLine(summary, paint)}\n\n${paint("bold", HEADER)}\n`);
+      out.write(`${summaryLine(summary, paint)}\n${governanceLines(summary, "text")}\n${paint("bold", HEADER)}\n`);
       for (const section of sections.ordered()) {
         out.write(section.text("line"));
         await out.flushIfFull();
@@ -48,6 +51,7 @@ export function tableFormat(options: TableOptions = { colour: false }): ReportFo
         out.write(text);
         await out.flushIfFull();
       }
+      out.write(waived.render("text"));
     },
     dispose: () => sections.discard(),
   };

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { demoEstateEvaluations } from "../../test/support/reports.js";
 import { streamReport } from "../report.js";
+import { EstateSummary } from "./estateSummary.js";
 import type { ReportFormat } from "./reportFormat.js";
 import { ReportOutput } from "./reportOutput.js";
 import { type Rank, WorstFirstSections, worstFirst } from "./worstFirst.js";
@@ -46,7 +47,7 @@ describe("worst first", () => {
       yield first!;
       throw new Error("the source broke");
     }
-    await expect(streamReport(failing(), format, ReportOutput.toStream(new PassThrough()), "low")).rejects.toThrow("the source broke");
+    await expect(streamReport(failing(), format, ReportOutput.toStream(new PassThrough()), new EstateSummary("low"))).rejects.toThrow("the source broke");
     expect(disposed).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 // Log search alert rules over the findings table. What each rule watches, its severity, frequency and
 // window live in alerts/alert-rules.json; its KQL in alerts/<name>.kql. Windows are counted in sweep
-// intervals so they always cover at least one complete sweep, whatever the deployed schedule.
+// intervals so they always cover the sweeps the rule needs, whatever the deployed schedule, then rounded
+// up to a window size Azure Monitor accepts (alerts/window-sizes.json).
 
 param namePrefix string
 param location string
@@ -26,9 +27,16 @@ var queries = {
 // The .kql files are written for the default six-hour sweep; this is the one line that changes with it.
 var defaultSweepIntervalLine = 'let sweepInterval = 6h;'
 var deployedSweepIntervalLine = 'let sweepInterval = ${sweepIntervalHours}h;'
+var acceptedWindows = loadJsonContent('../alerts/window-sizes.json').windows
+// Per rule, in the order of alert-rules.json: the smallest accepted window covering its sweeps. No
+// allowed sweep interval needs more than the largest (two days); the tests check every one.
+var windowSizes = map(
+  rules,
+  rule => first(filter(acceptedWindows, window => window.minutes >= rule.windowInSweepIntervals * sweepIntervalHours * 60))!.duration
+)
 
 resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
-  for rule in rules: {
+  for (rule, i) in rules: {
     name: '${namePrefix}${rule.name}'
     location: location
     tags: tags
@@ -45,11 +53,16 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
         workspaceResourceId
       ]
       evaluationFrequency: rule.evaluationFrequency
-      windowSize: 'PT${rule.windowInSweepIntervals * sweepIntervalHours}H'
+      windowSize: windowSizes[i]
       // Stateful: one alert per dimension combination until the condition clears, so a finding seen
       // again on the next evaluation does not notify twice.
       autoMitigate: true
-      skipQueryValidation: rule.?skipQueryValidation ?? false
+      // skipQueryValidation (default false, LogAlert rules only, per the scheduledQueryRules API): the
+      // findings table is created by the same deployment, and a table just created may not be
+      // queryable yet when the rule is validated; the delivery rule also reads the Application Insights
+      // table, which exists only once the app has logged. The queries are validated by the tests instead
+      // (test/infra/alerts.test.ts), against the table schema the deployment creates.
+      skipQueryValidation: true
       criteria: {
         allOf: [
           {

@@ -87,4 +87,5 @@ resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 output dataCollectionRuleId string = rule.id
 output immutableId string = rule.properties.immutableId
 output streamName string = streamName
-output ingestionEndpoint string = privateIngestion ? endpoint.properties.logsIngestion.endpoint : rule.properties.endpoints.logsIngestion
+// The endpoint exists exactly when privateIngestion is true, which the condition tests first.
+output ingestionEndpoint string = privateIngestion ? endpoint!.properties.logsIngestion.endpoint : rule.properties.endpoints.logsIngestion

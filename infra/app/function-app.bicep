@@ -1,4 +1,4 @@
-// The vaultwatch Function App on Flex Consumption: Node 20, one user-assigned identity for everything
+// The vaultwatch Function App on Flex Consumption: Node 22, one user-assigned identity for everything
 // (storage, Resource Graph and ARM reads, Logs Ingestion, Application Insights), HTTPS only, TLS 1.2.
 
 param name string
@@ -40,16 +40,17 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
-  name: 'vaultwatch-plan'
-  params: {
-    name: planName
-    location: location
-    tags: tags
-    sku: {
-      name: 'FC1'
-      tier: 'FlexConsumption'
-    }
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    // Linux: Flex Consumption runs on Linux only.
     reserved: true
   }
 }
@@ -81,16 +82,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
   }
   properties: {
-    serverFarmId: plan.outputs.resourceId
+    serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [for setting in items(union(vaultwatchSettings, hostSettings)): {
-        name: setting.key
-        value: setting.value
-      }]
     }
     functionAppConfig: {
       deployment: {
@@ -107,12 +104,25 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
+      // Node 22: the Flex Consumption stack data Microsoft publishes (functionAppStacks, as shipped in the
+      // Az.Functions module's FunctionsStackFlexData/*/node.json) lists Node.js 22, and the Azure Functions
+      // Node.js developer guide lists 22.x for programming model 4. Node 20 reached end of life in April 2026.
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }
+}
+
+// App settings as the azd Flex Consumption template sets them: a sites/config child named appsettings.
+// A loop over the settings inside siteConfig cannot work here: the Application Insights connection
+// string is only known once the deployment runs, and a for-expression must be computable at its start
+// (BCP178).
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(vaultwatchSettings, hostSettings)
 }
 
 // Basic (publishing-profile) credentials off: deployment goes through Entra ID only.

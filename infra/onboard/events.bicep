@@ -50,9 +50,12 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   }
 }
 
+// Named after its destination: two vaultwatch environments watching one subscription share the system
+// topic (one per type per subscription) and each keeps its own event subscription, while deploying the
+// same environment again updates its own.
 resource vaultwatchSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: topic
-  name: 'vaultwatch'
+  name: 'vaultwatch-${uniqueString(storageAccountResourceId, queueName)}'
   properties: {
     eventDeliverySchema: 'EventGridSchema'
     filter: filters[eventSource]

@@ -37,7 +37,9 @@ var topicOverrides = toObject(topicOverrideEntries, entry => toLower(trim(split(
 var thisSubscription = toLower(subscription().subscriptionId)
 var reusesTopic = contains(topicOverrides, thisSubscription)
 var topicResourceGroupName = reusesTopic ? split(topicOverrides[thisSubscription], '/')[0] : eventsResourceGroupName
-var defaultTopicName = '${abbrs.eventGridSystemTopics}vaultwatch-${take(thisSubscription, 8)}'
+// The event source is part of the name: a system topic's type cannot change in place, so switching
+// eventSource must create a topic of the other type instead of updating this one.
+var defaultTopicName = '${abbrs.eventGridSystemTopics}vaultwatch-${toLower(eventSource)}-${take(thisSubscription, 8)}'
 var topicName = reusesTopic ? split(topicOverrides[thisSubscription], '/')[1] : defaultTopicName
 
 resource readAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantReadAccess) {

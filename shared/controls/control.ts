@@ -25,6 +25,11 @@ export interface Control {
   readonly rationale: string;
   /** Microsoft's guidance page the control follows: the SARIF rule's `helpUri` and the docs' link. */
   readonly guidance: string;
+  /**
+   * GUIDs of the Azure Policy built-ins docs/controls.md relates the control to ("Where vaultwatch differs from the Azure Policy built-ins");
+   * empty when none exists. Compliance mappings and Azure Policy exemptions are derived from these.
+   */
+  readonly builtInPolicies: readonly string[];
   evaluate(resource: ResourcePosture, options: ControlOptions): ControlOutcome;
   /** How to fix a failure: runnable commands with the resource's name, group and id quoted in, and a note. */
   remediation(resource: ResourcePosture): Remediation;

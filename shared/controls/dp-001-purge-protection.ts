@@ -7,6 +7,7 @@ export const purgeProtectionEnabled: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Without purge protection a deleted vault or HSM, and every key in it, can be destroyed for good before retention ends.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection",
+  builtInPolicies: ["0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "c39ba22d-4428-4149-b981-70acb31fc383"],
   evaluate: (resource) =>
     whenReadable({ enablePurgeProtection: resource.enablePurgeProtection }, ({ enablePurgeProtection }) => {
       const evidence = {

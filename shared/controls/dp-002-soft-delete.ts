@@ -10,6 +10,7 @@ export const softDeleteEnabled: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Soft delete keeps deleted objects recoverable for the retention period.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview",
+  builtInPolicies: ["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
   evaluate: (resource) =>
     // Soft delete first: when it is off the control fails, whatever the retention reads.
     whenReadable({ enableSoftDelete: resource.enableSoftDelete }, ({ enableSoftDelete }) => {

@@ -7,6 +7,7 @@ export const rbacAuthorization: Control = {
   appliesTo: ["vault"],
   rationale: "Azure RBAC gives data-plane access one auditable model with PIM and conditions; access policies do not.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/rbac-guide",
+  builtInPolicies: ["12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5"],
   evaluate: (resource) =>
     whenReadable({ enableRbacAuthorization: resource.enableRbacAuthorization }, ({ enableRbacAuthorization }) => {
       const evidence = {

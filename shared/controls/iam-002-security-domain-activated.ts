@@ -9,6 +9,7 @@ export const securityDomainActivated: Control = {
   appliesTo: ["managedHsm"],
   rationale: "Until its security domain is downloaded and activated, a Managed HSM cannot be recovered and serves no keys.",
   guidance: "https://learn.microsoft.com/azure/key-vault/managed-hsm/security-domain",
+  builtInPolicies: [],
   evaluate: (resource) =>
     whenReadable({ activationStatus: resource.securityDomainActivationStatus }, ({ activationStatus }) => {
       const evidence = { activationStatus: activationStatus ?? null };

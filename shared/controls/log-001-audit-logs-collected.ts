@@ -9,6 +9,7 @@ export const auditLogsCollected: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Without the AuditEvent log nobody can tell who read or changed keys, secrets and certificates.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/logging",
+  builtInPolicies: ["cf820ca0-f99e-4f3e-84fb-66e913812d21", "a2a5b911-5617-447e-a49e-59dbe0e0434b"],
   evaluate: (resource) => {
     const diagnostics = resource.diagnosticSettings;
     if (diagnostics.state === "notSupplied") return unknown("Diagnostic settings were not supplied with the resource.");

@@ -9,6 +9,7 @@ export const auditLogsReachWorkspace: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Audit logs in Log Analytics can be queried and alerted on; in storage or Event Hubs alone they are only kept.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/howto-logging",
+  builtInPolicies: [],
   evaluate: (resource) => {
     const diagnostics = resource.diagnosticSettings;
     const collecting = diagnostics.state === "supplied" ? auditSettings(diagnostics.settings) : [];

@@ -8,6 +8,7 @@ export const publicNetworkAccessDisabled: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "With public network access disabled only private endpoints (and trusted services, if allowed) reach the data plane.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/network-security",
+  builtInPolicies: ["405c5871-3e91-4644-8a63-58e19d68ff5b", "19ea9d63-adee-4431-a95e-1913c6c1c75f"],
   evaluate: (resource) =>
     whenReadable({ publicNetworkAccess: resource.publicNetworkAccess }, ({ publicNetworkAccess }) => {
       const evidence = { publicNetworkAccess, defaulted: resource.publicNetworkAccess.known && resource.publicNetworkAccess.defaulted };

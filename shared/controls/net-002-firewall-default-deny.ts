@@ -9,6 +9,7 @@ export const firewallDeniesByDefault: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "While public access is on, a firewall that allows by default admits every address on the internet.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/network-security",
+  builtInPolicies: ["55615ac9-af46-4a59-874e-391cc3dfb490"],
   evaluate: (resource) =>
     // Public access first: when it is off the control does not apply, whatever the firewall properties hold.
     whenReadable({ publicAccessOff: publicAccessOff(resource) }, ({ publicAccessOff: off }) => {

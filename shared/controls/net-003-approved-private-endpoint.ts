@@ -9,6 +9,7 @@ export const approvedPrivateEndpoint: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "A private endpoint keeps traffic on the Microsoft backbone and lets public access be turned off.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
+  builtInPolicies: ["a6abeaec-4d90-4a02-805f-6b26c4d3fbe9", "59fee2f4-d439-4f1b-9b9a-982e1474bfd8"],
   evaluate: (resource) =>
     whenReadable({ privateEndpointConnections: resource.privateEndpointConnections }, ({ privateEndpointConnections }) => {
       const approved = privateEndpointConnections.filter(isApprovedAndProvisioned);

@@ -10,6 +10,7 @@ export const noPendingOrFailedConnections: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "A pending request is someone asking for private access that nobody reviewed; a failed one is broken plumbing.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
+  builtInPolicies: [],
   evaluate: (resource) =>
     whenReadable({ privateEndpointConnections: resource.privateEndpointConnections }, ({ privateEndpointConnections }) => {
       const pending = privateEndpointConnections.filter((connection) => sameText(connection.status, "Pending"));

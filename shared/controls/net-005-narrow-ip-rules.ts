@@ -19,6 +19,7 @@ export const narrowIpRules: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "Broad or non-public ranges in the firewall admit far more clients than intended, or signal a misconfiguration.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/network-security",
+  builtInPolicies: [],
   evaluate: (resource, options) =>
     // Each gate is read only once the previous one let the rules matter, so a control that does not apply
     // is NotApplicable even when a property it does not need is unreadable.

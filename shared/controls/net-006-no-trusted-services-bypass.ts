@@ -9,6 +9,7 @@ export const noTrustedServicesBypass: Control = {
   appliesTo: ["vault", "managedHsm"],
   rationale: "The trusted-services bypass admits a broad set of Azure services even when public access is disabled.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/overview-trusted-services",
+  builtInPolicies: [],
   evaluate: (resource) => {
     if (securedByPerimeter(resource)) {
       return pass("A network security perimeter governs public traffic and forbids the trusted-services bypass.", {

@@ -14,6 +14,7 @@ export const effectiveVirtualNetworkRules: Control = {
   rationale:
     "A rule whose subnet lacks the Key Vault service endpoint never matches; Managed HSM ignores virtual network rules altogether.",
   guidance: "https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints",
+  builtInPolicies: [],
   evaluate: (resource) =>
     // Public access first: when it is off the control does not apply, whatever the rules hold.
     whenReadable({ publicAccessOff: publicAccessOff(resource) }, ({ publicAccessOff: off }) => {

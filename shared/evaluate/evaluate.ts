@@ -2,25 +2,48 @@ import { CONTROLS } from "../controls/catalog.js";
 import { type ControlOptions, type ControlOutcome, type Control, DEFAULT_CONTROL_OPTIONS } from "../controls/control.js";
 import { effectiveExposure } from "../exposure/effectiveExposure.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
-import type { Finding, ResourceSummary } from "../model/finding.js";
+import type { ControlId, Finding, ResourceSummary } from "../model/finding.js";
 import { RESOURCE_TYPE_NAMES, type ResourcePosture } from "../model/resource.js";
 import { scoreOf } from "./score.js";
-import { type Waiver, parseWaivers, waiverNote } from "./waivers.js";
+import { DEFAULT_GOVERNANCE, type GovernanceConfig } from "../governance/governanceConfig.js";
+import { exceptionSources, exceptionsCovering, waiverTagValue } from "../governance/exceptions.js";
+import type { PolicyExemptionIndex } from "../governance/policyExemptions.js";
+import { type Waiver, applyWaiverSources, parseWaivers, tagWaiverSource } from "./waivers.js";
 
 export interface EvaluateOptions {
   /** The instant waivers are judged against; pinned in tests. */
   readonly now: Date;
   readonly controls?: Partial<ControlOptions>;
+  /** The organisation's configuration (disabled controls, severities, exceptions, tag waivers); default: none. */
+  readonly governance?: GovernanceConfig;
+  /** Azure Policy exemptions read for the resources' scope; honoured unless the configuration ignores them. */
+  readonly policyExemptions?: PolicyExemptionIndex;
 }
 
-/** Every applicable control, then waivers, score and exposure. Pure: same input, same output. */
+/**
+ * Every applicable, enabled control, then waivers (tag, configured exceptions, Azure Policy exemptions), score and
+ * exposure. Pure: same input, same output. Exclusions are decided before this (see `exclusionOf`).
+ */
 export function evaluateResource(resource: ResourcePosture, options: EvaluateOptions): ResourceEvaluation {
   const controlOptions = { ...DEFAULT_CONTROL_OPTIONS, ...options.controls };
-  const { waivers, warnings: parsedWaiverWarnings } = parseWaivers(resource.tags);
-  const waiverWarnings = [...parsedWaiverWarnings, ...inapplicableWaivers(resource, waivers)];
-  const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind)).map((control) =>
-    applyWaiver(toFinding(resource, control, runControl(control, resource, controlOptions)), waivers.get(control.id), options.now),
-  );
+  const governance = options.governance ?? DEFAULT_GOVERNANCE;
+  const tagsHonoured = governance.tagWaivers === "allow";
+  const parsed = tagsHonoured ? parseWaivers(resource.tags) : { waivers: new Map<ControlId, Waiver>(), warnings: [] };
+  const waivers = parsed.waivers;
+  const waiverWarnings = [...parsed.warnings, ...inapplicableWaivers(resource, waivers)];
+  const ignoredTag = tagsHonoured ? undefined : waiverTagValue(resource.tags);
+  // Scopes are matched once per resource; each control then only filters by its id.
+  const exceptions = exceptionsCovering(governance.exceptions, resource.id);
+  const exemptions = governance.azurePolicyExemptions === "honour" ? options.policyExemptions?.covering(resource) : undefined;
+  const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind) && !governance.disabledControls.has(control.id)).map((control) => {
+    const finding = toFinding(resource, control, runControl(control, resource, controlOptions), governance.severityOverrides.get(control.id));
+    const tag = waivers.get(control.id);
+    return applyWaiverSources(finding, [
+      ...(tag === undefined ? [] : [tagWaiverSource(tag, options.now)]),
+      ...exceptionSources(exceptions, control.id, options.now),
+      ...(exemptions?.sourcesFor(control.id, options.now) ?? []),
+    ]);
+  });
   return {
     resource: summarise(resource),
     tags: resource.tags,
@@ -28,6 +51,7 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
     exposure: effectiveExposure(resource),
     findings,
     warnings: [...resource.problems.map((problem) => `${resource.id}: ${problem}`), ...waiverWarnings.map((w) => `${resource.id}: ${w}`)],
+    ...(ignoredTag === undefined ? {} : { ignoredWaiverTag: ignoredTag }),
   };
 }
 
@@ -60,31 +84,17 @@ function runControl(control: Control, resource: ResourcePosture, options: Contro
   }
 }
 
-function toFinding(resource: ResourcePosture, control: Control, outcome: ControlOutcome): Finding {
+function toFinding(resource: ResourcePosture, control: Control, outcome: ControlOutcome, severity = control.severity): Finding {
   return {
     resourceId: resource.id,
     controlId: control.id,
     title: control.title,
-    severity: control.severity,
+    severity,
+    ...(severity === control.severity ? {} : { catalogSeverity: control.severity }),
     status: outcome.status,
     reason: outcome.reason,
     evidence: outcome.evidence,
     // Only a failure has something to fix (a waived one keeps it: the waiver postpones the fix).
     ...(outcome.status === "Fail" ? { remediation: control.remediation(resource) } : {}),
   };
-}
-
-/** A valid, unexpired waiver turns Fail into Waived; it leaves every other status alone. */
-function applyWaiver(finding: Finding, waiver: Waiver | undefined, now: Date): Finding {
-  if (!waiver) return finding;
-  const note = waiverNote(waiver, now);
-  if (note.state === "expired") {
-    return {
-      ...finding,
-      waiver: note,
-      reason: finding.status === "Fail" ? `${finding.reason} The waiver expired on ${note.expires}.` : finding.reason,
-    };
-  }
-  if (finding.status !== "Fail") return { ...finding, waiver: note };
-  return { ...finding, status: "Waived", waiver: note, reason: `Waived until ${note.expires}: ${finding.reason}` };
 }

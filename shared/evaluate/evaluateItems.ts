@@ -1,6 +1,13 @@
 import type { ResourceEvaluation } from "../model/evaluation.js";
+import { exclusionOf } from "../governance/exceptions.js";
 import { normaliseResource } from "../normalise/normaliseResource.js";
 import { type EvaluateOptions, evaluateResource } from "./evaluate.js";
+
+/** A resource the configuration keeps out of evaluation: counted and listed, never silently dropped. */
+export interface ExcludedResource {
+  readonly resourceId: string;
+  readonly reason: string;
+}
 
 export interface ItemTally {
   /** Items seen, whatever became of them. */
@@ -10,22 +17,30 @@ export interface ItemTally {
   readonly skippedByType: Map<string, number>;
   /** Items that are not resources vaultwatch can identify, with why. */
   readonly malformed: string[];
+  /** Resources kept out of evaluation by the configuration's exclusions. */
+  readonly excluded: ExcludedResource[];
+  /** Problems beside the items (an Azure Policy exemption that cannot be honoured). */
+  readonly warnings: string[];
 }
 
 export function newTally(): ItemTally {
-  return { items: 0, evaluated: 0, skippedByType: new Map(), malformed: [] };
+  return { items: 0, evaluated: 0, skippedByType: new Map(), malformed: [], excluded: [], warnings: [] };
 }
 
 /**
  * Normalises and evaluates raw items lazily, one at a time, so memory stays at the size of the input:
- * other resource types are skipped and counted, malformed items reported, and the rest evaluated.
+ * other resource types are skipped and counted, malformed items reported, excluded resources counted, and the rest
+ * evaluated.
  */
 export function* evaluateItems(items: Iterable<unknown>, options: EvaluateOptions, tally: ItemTally = newTally()): Generator<ResourceEvaluation> {
   let index = 0;
   for (const item of items) {
     tally.items += 1;
     const result = normaliseResource(item);
-    if (result.ok) {
+    const exclusion = result.ok && options.governance !== undefined ? exclusionOf(result.resource, options.governance) : undefined;
+    if (result.ok && exclusion !== undefined) {
+      tally.excluded.push({ resourceId: result.resource.id, reason: exclusion.reason });
+    } else if (result.ok) {
       tally.evaluated += 1;
       yield evaluateResource(result.resource, options);
     } else if (result.skipped) {

@@ -18,7 +18,12 @@ describe("waivers", () => {
   it("turn a Fail into Waived and carry the expiry in the finding", () => {
     const finding = findingOf(waived("VW-NET-003:2027-03-31"), "VW-NET-003");
     expect(finding?.status).toBe("Waived");
-    expect(finding?.waiver).toEqual({ expires: "2027-03-31", state: "active" });
+    expect(finding?.waiver).toEqual({
+      expires: "2027-03-31",
+      expiresAt: "2027-03-31T23:59:59.999Z",
+      state: "active",
+      sources: [{ kind: "tag", expires: "2027-03-31", expiresAt: "2027-03-31T23:59:59.999Z", state: "active" }],
+    });
     expect(finding?.reason).toContain("2027-03-31");
   });
 
@@ -38,7 +43,7 @@ describe("waivers", () => {
   it("have no effect after their date, and the finding says the waiver expired", () => {
     const finding = findingOf(waived("VW-NET-003:2027-03-31"), "VW-NET-003", { now: new Date("2027-04-01T00:00:00.000Z") });
     expect(finding?.status).toBe("Fail");
-    expect(finding?.waiver).toEqual({ expires: "2027-03-31", state: "expired" });
+    expect(finding?.waiver).toMatchObject({ expires: "2027-03-31", state: "expired", sources: [{ kind: "tag", state: "expired" }] });
     expect(finding?.reason).toMatch(/expired/);
   });
 

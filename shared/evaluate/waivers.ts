@@ -1,4 +1,4 @@
-import type { ControlId, WaiverNote } from "../model/finding.js";
+import type { ControlId, Finding, WaiverNote, WaiverSource } from "../model/finding.js";
 import { findControl } from "../controls/catalog.js";
 
 export const WAIVER_TAG = "vaultwatch-waiver";
@@ -60,6 +60,51 @@ function parseEntry(entry: string): Waiver | string {
   };
 }
 
-export function waiverNote(waiver: Waiver, now: Date): WaiverNote {
-  return { expires: waiver.expires, state: now < waiver.endsAt ? "active" : "expired" };
+/** The tag waiver as a waiver source, judged at `now`. */
+export function tagWaiverSource(waiver: Waiver, now: Date): WaiverSource {
+  return { kind: "tag", expires: waiver.expires, expiresAt: lastInstantOf(waiver.endsAt), state: now < waiver.endsAt ? "active" : "expired" };
+}
+
+/** A date's last covered instant: the millisecond before the next UTC midnight. */
+export function lastInstantOf(endsAt: Date): string {
+  return new Date(endsAt.getTime() - 1).toISOString();
+}
+
+const SOURCE_LABEL: Record<WaiverSource["kind"], string> = { tag: "tag waiver", exception: "exception", policyExemption: "Azure Policy exemption" };
+
+/** One source in words, for reasons: `exception approved by secops@contoso.com (SEC-1234) until 2027-03-31`. */
+export function describeWaiverSource(source: WaiverSource): string {
+  const until = source.expires === undefined ? "with no expiry" : `${source.state === "active" ? "until" : "which expired on"} ${source.expires}`;
+  switch (source.kind) {
+    case "tag":
+      return `${SOURCE_LABEL.tag} ${until}`;
+    case "exception":
+      return `${SOURCE_LABEL.exception} approved by ${source.approvedBy}${source.ticket === undefined ? "" : ` (${source.ticket})`} ${until}: ${source.reason}`;
+    case "policyExemption":
+      return `${SOURCE_LABEL.policyExemption} ${source.name} (${source.category}) ${until}`;
+  }
+}
+
+/**
+ * Combines every source that names the finding's control. Any active source turns Fail into Waived (it stays
+ * Waived until the last one ends); sources leave every other status alone; when all have expired the finding says
+ * so. The note always lists every source, so a reader sees what silenced or would have silenced the failure.
+ */
+export function applyWaiverSources(finding: Finding, sources: readonly WaiverSource[]): Finding {
+  if (sources.length === 0) return finding;
+  const active = sources.filter((source) => source.state === "active");
+  const deciding = active.length > 0 ? active : sources;
+  const neverEnds = deciding.some((source) => source.expiresAt === undefined);
+  const latest = neverEnds ? undefined : deciding.reduce((a, b) => ((a.expiresAt ?? "") >= (b.expiresAt ?? "") ? a : b));
+  const note: WaiverNote = {
+    state: active.length > 0 ? "active" : "expired",
+    ...(latest?.expires === undefined ? {} : { expires: latest.expires, expiresAt: latest.expiresAt }),
+    sources,
+  };
+  if (finding.status !== "Fail") return { ...finding, waiver: note };
+  if (active.length === 0) {
+    return { ...finding, waiver: note, reason: `${finding.reason} Expired: ${sources.map(describeWaiverSource).join("; ")}.` };
+  }
+  const until = note.expires === undefined ? "with no expiry" : `until ${note.expires}`;
+  return { ...finding, status: "Waived", waiver: note, reason: `Waived ${until} by ${active.map(describeWaiverSource).join("; ")}. ${finding.reason}` };
 }

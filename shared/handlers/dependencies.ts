@@ -5,6 +5,7 @@ import type { PipelineRetryOptions, TlsSettings } from "@azure/core-rest-pipelin
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { LogsIngestionClient } from "@azure/monitor-ingestion";
 import type { VaultwatchConfig } from "../config.js";
+import type { GovernanceConfig } from "../governance/governanceConfig.js";
 import { COVERAGE_TABLE_NAME, EventArrivals } from "../eventCoverage/eventArrivals.js";
 import { PoisonQueue } from "../queues/poisonQueue.js";
 import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME, poisonQueueName } from "../queues/queueNames.js";
@@ -12,6 +13,7 @@ import { ShardQueue } from "../queues/shardQueue.js";
 import { ArmRestClient } from "../readers/armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "../readers/diagnosticSettingsReader.js";
 import { type KeyVaultGetClient, KeyVaultResourceReader } from "../readers/keyVaultResourceReader.js";
+import { CachedPolicyExemptions, PolicyExemptionReader } from "../readers/policyExemptionReader.js";
 import { PrivateEndpointReader } from "../readers/privateEndpointReader.js";
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from "../readers/resourceGraphReader.js";
 import { BlobSpool, SPOOL_CONTAINER_NAME } from "../sink/blobSpool.js";
@@ -59,6 +61,8 @@ export interface CreateHandlerDependenciesOptions {
   readonly toolVersion?: string;
   readonly resourceGraph?: ResourceGraphReaderOptions;
   readonly diagnosticSettings?: DiagnosticSettingsReaderOptions;
+  /** The deployed configuration file, already validated at start. */
+  readonly governance?: GovernanceConfig;
 }
 
 export function azureConnectionFor(config: VaultwatchConfig): AzureConnection {
@@ -113,6 +117,8 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
   await Promise.all([shardQueueClient.createIfNotExists(), shardPoisonClient.createIfNotExists(), eventPoisonClient.createIfNotExists()]);
 
   const diagnosticSettingsReader = new DiagnosticSettingsReader(arm, options.diagnosticSettings);
+  const resourceGraphReader = new ResourceGraphReader(resourceGraph, options.resourceGraph);
+  const policyExemptionReader = new PolicyExemptionReader(resourceGraphReader);
   return {
     scope: config.scope,
     subscriptionsPerShard: config.sweep.subscriptionsPerShard,
@@ -121,7 +127,10 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
     shardQueue: new ShardQueue(shardQueueClient),
     shardPoison: new PoisonQueue(shardPoisonClient),
     eventPoison: new PoisonQueue(eventPoisonClient),
-    resourceGraphReader: new ResourceGraphReader(resourceGraph, options.resourceGraph),
+    resourceGraphReader,
+    policyExemptionReader,
+    policyExemptionCache: new CachedPolicyExemptions(policyExemptionReader),
+    ...(options.governance === undefined ? {} : { governance: options.governance }),
     diagnosticSettingsReader,
     keyVaultReader: new KeyVaultResourceReader(keyVaultClientFor),
     privateEndpointReader: new PrivateEndpointReader(arm),

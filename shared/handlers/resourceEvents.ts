@@ -2,11 +2,14 @@ import { createHash } from "node:crypto";
 import { evaluateResource } from "../evaluate/evaluate.js";
 import { type TargetWork, coalesceChanges } from "../events/coalesce.js";
 import { type EventCause, type KeyVaultTarget, type ResourceChange, resourceChangeOf } from "../events/resourceChange.js";
+import { exclusionOf } from "../governance/exceptions.js";
+import type { GovernanceConfig } from "../governance/governanceConfig.js";
 import { armIdKey } from "../model/armId.js";
 import { normaliseResource } from "../normalise/normaliseResource.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
 import { withDiagnosticSettings } from "../readers/diagnosticSettingsReader.js";
 import type { KeyVaultResourceReader } from "../readers/keyVaultResourceReader.js";
+import type { CachedPolicyExemptions } from "../readers/policyExemptionReader.js";
 import type { PrivateEndpointReader } from "../readers/privateEndpointReader.js";
 import type { WriteReport, FindingsWriter } from "../sink/findingsWriter.js";
 import type { FindingRow } from "../sink/findingsSchema.js";
@@ -24,6 +27,9 @@ export interface EventWorkerDependencies {
   readonly writer: Pick<FindingsWriter, "write">;
   readonly clock?: () => Date;
   readonly toolVersion?: string;
+  readonly governance?: GovernanceConfig;
+  /** The subscription's Azure Policy exemptions, so an event judges waivers as the sweep does. */
+  readonly policyExemptionCache?: Pick<CachedPolicyExemptions, "forSubscription">;
 }
 
 /** Vaults and HSMs of one delivery worked on at once (each is an ARM GET and a diagnostic-settings read). */
@@ -42,6 +48,8 @@ export type TargetOutcome =
   | { readonly kind: "removed"; readonly target: KeyVaultTarget; readonly change: StateChange["outcome"]; readonly rows: number }
   /** A payload not newer than the last applied observation: nothing was read or written. */
   | { readonly kind: "stalePayload"; readonly target: KeyVaultTarget }
+  /** The configuration excludes the resource: nothing is evaluated or written. */
+  | { readonly kind: "excluded"; readonly target: KeyVaultTarget; readonly reason: string }
   /** The identity may not read the resource: nothing to evaluate; outside what the sweep can see too. */
   | { readonly kind: "forbidden"; readonly target: KeyVaultTarget; readonly reason: string }
   /** A read or write failed (throttled past retries, outage, a body ARM should not send): the delivery must be retried. */
@@ -255,7 +263,17 @@ async function evaluateAndApply(
   if (armIdKey(normalised.resource.id) !== target.key) {
     return { outcome: { kind: "failed", target, reason: `${target.id} could not be evaluated: the body describes ${normalised.resource.id}` } };
   }
-  const evaluation = evaluateResource(normalised.resource, { now: clock() });
+  const exclusion = deps.governance === undefined ? undefined : exclusionOf(normalised.resource, deps.governance);
+  if (exclusion !== undefined) return { outcome: { kind: "excluded", target, reason: exclusion.reason } };
+  const exemptions =
+    deps.policyExemptionCache !== undefined && deps.governance?.azurePolicyExemptions !== "ignore"
+      ? (await deps.policyExemptionCache.forSubscription(normalised.resource.subscriptionId)).index
+      : undefined;
+  const evaluation = evaluateResource(normalised.resource, {
+    now: clock(),
+    ...(deps.governance === undefined ? {} : { governance: deps.governance }),
+    ...(exemptions === undefined ? {} : { policyExemptions: exemptions }),
+  });
   const change = await deps.stateStore.apply(evaluation, observedAt, run);
   return { outcome: { kind: "evaluated", target, change: change.outcome, rows: change.rows.length }, rows: change.rows };
 }
@@ -269,7 +287,7 @@ export function describeEventBatch(result: EventBatchResult): string {
     `${result.rejected.length} rejected`,
     `${result.ignored} ignored`,
     `${result.privateEndpoints.length} private endpoint(s) (${result.privateEndpoints.filter((p) => p.kind === "leftForSweep").length} left for the sweep)`,
-    `${result.targets.length} vault/HSM target(s): ${count("evaluated")} evaluated, ${count("removed")} removed, ${count("stalePayload") + stale} stale, ${count("forbidden")} forbidden, ${count("failed")} failed`,
+    `${result.targets.length} vault/HSM target(s): ${count("evaluated")} evaluated, ${count("removed")} removed, ${count("stalePayload") + stale} stale, ${count("forbidden")} forbidden, ${count("excluded")} excluded, ${count("failed")} failed`,
     // The delivery-backlog alert reads "N spooled, N refused" from this line: keep that wording.
     `${result.rows} row(s): ${result.write?.delivered ?? 0} delivered, ${result.write?.spooled ?? 0} spooled, ${result.write?.rejected.length ?? 0} refused` +
       (result.write !== undefined && result.write.failureReasons.length > 0 ? ` (spooled because: ${result.write.failureReasons.join("; ")})` : ""),

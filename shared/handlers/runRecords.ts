@@ -58,6 +58,8 @@ const tallySchema = z.object({
   findingRows: z.number().int().nonnegative(),
   resources: z.number().int().nonnegative(),
   resourcesRemoved: z.number().int().nonnegative(),
+  // Records written before exclusions existed have none.
+  resourcesExcluded: z.number().int().nonnegative().default(0),
   failuresBySeverity: bySeverity,
   newBySeverity: bySeverity,
   // Absent from records written before baselines existed.

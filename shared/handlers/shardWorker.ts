@@ -1,9 +1,11 @@
 import { type CoverageSource, buildCoverageRows, readCoverage } from "../eventCoverage/coverageRows.js";
 import { newTally } from "../evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../governance/governanceConfig.js";
 import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { ShardMessage } from "../queues/shardMessage.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
+import type { PolicyExemptionReader } from "../readers/policyExemptionReader.js";
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
@@ -21,6 +23,10 @@ export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
   readonly stateIndex: StateIndex;
   readonly writer: Pick<FindingsWriter, "write">;
+  /** The deployed vaultwatch.config.json, when one is named. */
+  readonly governance?: GovernanceConfig;
+  /** Azure Policy exemptions of the shard's subscriptions, read once per shard. */
+  readonly policyExemptionReader?: Pick<PolicyExemptionReader, "read">;
   /** Where the shard reads its subscriptions' event wiring and last events for their Coverage rows. */
   readonly coverage?: CoverageSource;
 }
@@ -121,6 +127,8 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     resourceGraph: deps.resourceGraphReader,
     diagnosticSettings: deps.diagnosticSettingsReader,
     tally: itemTally,
+    ...(deps.governance === undefined ? {} : { governance: deps.governance }),
+    ...(deps.policyExemptionReader === undefined ? {} : { policyExemptions: deps.policyExemptionReader }),
   })) {
     counts.resources += 1;
     seen.add(armIdKey(evaluation.resource.resourceId));
@@ -132,14 +140,19 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   }
   await applyAll(pending);
   errors.push(...itemTally.malformed.map((problem) => `Resource Graph returned a row that is not a vault or HSM (${problem})`));
+  errors.push(...itemTally.warnings);
 
+  // Excluded resources end like deleted ones (no longer evaluated), but their rows say why.
+  const excluded = new Map(itemTally.excluded.map((entry) => [armIdKey(entry.resourceId), `Excluded by the configuration: ${entry.reason}`]));
   for (const subscriptionId of message.subscriptionIds) {
     const gone: string[] = [];
     for await (const live of deps.stateIndex.liveResources(subscriptionId)) {
       // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
-    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) => deps.stateStore.remove(resourceId, observedAt, run));
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) =>
+      deps.stateStore.remove(resourceId, observedAt, run, excluded.get(armIdKey(resourceId))),
+    );
     for (const change of changes) {
       if (change.outcome !== "stale") counts.removed += 1;
       take(change);
@@ -158,7 +171,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     outcome: "completed",
     finishedAt: deps.clock(),
     // Counted here rather than from rows: a stale observation writes no row but was still swept.
-    tally: { ...tally, resources: counts.resources, resourcesRemoved: counts.removed },
+    tally: { ...tally, resources: counts.resources, resourcesRemoved: counts.removed, resourcesExcluded: itemTally.excluded.length },
     errors,
   });
   const completion = await completeRunIfFinished(runId, shardIndex, deps);

@@ -13,4 +13,6 @@ export interface ResourceEvaluation {
   readonly findings: readonly Finding[];
   /** Non-fatal problems: malformed waivers, unreadable properties. */
   readonly warnings: readonly string[];
+  /** The `vaultwatch-waiver` tag's value, when the resource carries one and the configuration turns tag waivers off. */
+  readonly ignoredWaiverTag?: string;
 }

@@ -27,9 +27,53 @@ export type ControlId =
 /** JSON-serialisable facts a control saw. */
 export type Evidence = { readonly [key: string]: unknown };
 
+export type WaiverState = "active" | "expired";
+
+/** What can waive a failure (README.md "Waivers"; the contract's "Configuration and exceptions"). */
+export type WaiverSource =
+  | {
+      readonly kind: "tag";
+      /** Last day covered, YYYY-MM-DD, inclusive, UTC. */
+      readonly expires: string;
+      readonly expiresAt: string;
+      readonly state: WaiverState;
+    }
+  | {
+      readonly kind: "exception";
+      readonly expires: string;
+      readonly expiresAt: string;
+      readonly state: WaiverState;
+      readonly reason: string;
+      readonly approvedBy: string;
+      readonly ticket?: string;
+    }
+  | {
+      readonly kind: "policyExemption";
+      /** The exemption's `expiresOn` (an ISO 8601 instant); absent when it never expires. */
+      readonly expires?: string;
+      readonly expiresAt?: string;
+      readonly state: WaiverState;
+      readonly category: "Waiver" | "Mitigated";
+      /** The exemption's name, and its display name when it has one. */
+      readonly name: string;
+      readonly displayName?: string;
+      readonly exemptionId: string;
+      readonly policyAssignmentId: string;
+    };
+
+export type WaiverSourceKind = WaiverSource["kind"];
+
+/**
+ * Every source that names this finding's control for its resource. `active` while any source is; `expires` is then
+ * the latest expiry among the active sources (absent when one never expires), else the latest among all.
+ */
 export interface WaiverNote {
-  readonly expires: string; // YYYY-MM-DD, inclusive, UTC
-  readonly state: "active" | "expired";
+  /** YYYY-MM-DD for tags and exceptions, an ISO instant for an Azure Policy exemption. */
+  readonly expires?: string;
+  /** The last instant covered, as an ISO 8601 instant (the end of the day for dates). */
+  readonly expiresAt?: string;
+  readonly state: WaiverState;
+  readonly sources: readonly WaiverSource[];
 }
 
 /**
@@ -51,6 +95,8 @@ export interface Finding {
   readonly controlId: ControlId;
   readonly title: string;
   readonly severity: Severity;
+  /** The catalog's severity, present only when the configuration overrides it. */
+  readonly catalogSeverity?: Severity;
   readonly status: Status;
   readonly reason: string;
   readonly evidence: Evidence;

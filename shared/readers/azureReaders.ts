@@ -5,6 +5,7 @@ import type { PipelineRetryOptions, TlsSettings } from "@azure/core-rest-pipelin
 import { ArmRestClient } from "./armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "./diagnosticSettingsReader.js";
 import { KeyVaultResourceReader } from "./keyVaultResourceReader.js";
+import { PolicyExemptionReader } from "./policyExemptionReader.js";
 import { PrivateEndpointReader } from "./privateEndpointReader.js";
 import { type ReaderStats, type ThrottleWait, armRequestKind, countingPolicy } from "./readerStats.js";
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from "./resourceGraphReader.js";
@@ -23,6 +24,7 @@ export interface AzureReaders {
   readonly diagnosticSettings: DiagnosticSettingsReader;
   readonly keyVault: KeyVaultResourceReader;
   readonly privateEndpoints: PrivateEndpointReader;
+  readonly policyExemptions: PolicyExemptionReader;
   /** For the subscription list (`listSubscriptions`). */
   readonly arm: ArmRestClient;
   /** Resource Graph for queries other than the posture pages (the subscriptions under a group, event topics). */
@@ -53,12 +55,14 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
   });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
   const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
+  const resourceGraph = new ResourceGraphReader(resourceGraphClient, {
+    ...options.resourceGraph,
+    stats,
+    onThrottleWait,
+  });
   return {
-    resourceGraph: new ResourceGraphReader(resourceGraphClient, {
-      ...options.resourceGraph,
-      stats,
-      onThrottleWait,
-    }),
+    resourceGraph,
+    policyExemptions: new PolicyExemptionReader(resourceGraph),
     diagnosticSettings: new DiagnosticSettingsReader(arm, { ...options.diagnosticSettings, stats, onThrottleWait }),
     keyVault: new KeyVaultResourceReader((subscriptionId) => {
       let client = keyVaultClients.get(subscriptionId.toLowerCase());

@@ -26,12 +26,12 @@ export const POSTURE_QUERY = `Resources
 
 /**
  * The subscriptions in scope with their display names (a subscription's `name` in `resourcecontainers`), so reports
- * can name them. Ordered by `subscriptionId` for paging. The emulator recognises this text too.
+ * can name them. Ordered by the unique `id` for paging. The emulator recognises this text too.
  */
 export const SUBSCRIPTION_NAMES_QUERY = `ResourceContainers
 | where type =~ 'microsoft.resources/subscriptions'
-| project subscriptionId, name
-| order by subscriptionId asc`;
+| project id, subscriptionId, name
+| order by id asc`;
 
 export const MAX_PAGE_SIZE = 1000;
 /** The throttling guidance advises groups of fewer than 300 subscriptions per query. */
@@ -79,6 +79,11 @@ export interface ReadOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+export interface QueryPagesOptions extends ReadOptions {
+  /** `AtScopeAboveAndBelow` also returns what is assigned above the subscriptions (management groups, tenant root). */
+  readonly authorizationScopeFilter?: "AtScopeAndBelow" | "AtScopeAndAbove" | "AtScopeExact" | "AtScopeAboveAndBelow";
+}
+
 /**
  * Reads every vault and Managed HSM in a scope from Resource Graph, page by page (an async iterator, so memory
  * stays at one page whatever the estate's size). Paces itself from the quota headers so that a lone reader is
@@ -110,17 +115,20 @@ export class ResourceGraphReader {
   }
 
   async *pages(scope: ResourceGraphScope, options: ReadOptions = {}): AsyncGenerator<ResourceGraphPage> {
-    // Rows fold back into the ARM shape through the normaliser's own fold (PROJECTED_PROPERTIES in shared/normalise).
-    for await (const page of this.pagesOf(POSTURE_QUERY, scope, options)) yield { ...page, resources: page.resources.map((row) => foldProjectedColumns(row)) };
+    for await (const page of this.queryPages(POSTURE_QUERY, scope, options)) {
+      // Rows fold back into the ARM shape through the normaliser's own fold (PROJECTED_PROPERTIES in shared/normalise).
+      yield { ...page, resources: page.resources.map((row) => foldProjectedColumns(row)) };
+    }
   }
 
+  /** Any paged query (rows as Resource Graph returns them), with the same pacing, throttling and truncation rules. */
   /**
    * Subscription id (lower-cased) → display name, for every subscription in scope the identity can read. One query
    * per scope group, usually one page: a few requests beside the posture pages.
    */
   async subscriptionNames(scope: ResourceGraphScope, options: ReadOptions = {}): Promise<Map<string, string>> {
     const names = new Map<string, string>();
-    for await (const page of this.pagesOf(SUBSCRIPTION_NAMES_QUERY, scope, options)) {
+    for await (const page of this.queryPages(SUBSCRIPTION_NAMES_QUERY, scope, options)) {
       for (const row of page.resources as { subscriptionId?: unknown; name?: unknown }[]) {
         if (typeof row?.subscriptionId === "string" && typeof row.name === "string") names.set(row.subscriptionId.toLowerCase(), row.name);
       }
@@ -128,13 +136,13 @@ export class ResourceGraphReader {
     return names;
   }
 
-  private async *pagesOf(queryText: string, scope: ResourceGraphScope, options: ReadOptions): AsyncGenerator<ResourceGraphPage> {
+  async *queryPages(query: string, scope: ResourceGraphScope, options: QueryPagesOptions = {}): AsyncGenerator<ResourceGraphPage> {
     const groups = scopeGroups(scope, this.subscriptionsPerQuery);
     let pageNumber = 0;
     for (const [index, group] of groups.entries()) {
       let skipToken: string | undefined;
       do {
-        const response = await this.query(queryText, group, skipToken, options.abortSignal);
+        const response = await this.query({ ...group, query }, skipToken, options);
         pageNumber += 1;
         const data = Array.isArray(response.data) ? (response.data as unknown[]) : undefined;
         if (data === undefined) {
@@ -160,17 +168,18 @@ export class ResourceGraphReader {
     }
   }
 
-  private async query(
-    queryText: string,
-    group: Omit<QueryRequest, "query" | "options">,
-    skipToken: string | undefined,
-    abortSignal: AbortSignal | undefined,
-  ): Promise<QueryResponse> {
+  private async query(group: Omit<QueryRequest, "options">, skipToken: string | undefined, options: QueryPagesOptions): Promise<QueryResponse> {
+    const abortSignal = options.abortSignal;
     const request: QueryRequest = {
       ...group,
-      query: queryText,
       // allowPartialScopes stays false: a scope too large to answer must fail, not quietly shrink.
-      options: { top: this.pageSize, resultFormat: "objectArray", allowPartialScopes: false, ...(skipToken === undefined ? {} : { skipToken }) },
+      options: {
+        top: this.pageSize,
+        resultFormat: "objectArray",
+        allowPartialScopes: false,
+        ...(options.authorizationScopeFilter === undefined ? {} : { authorizationScopeFilter: options.authorizationScopeFilter }),
+        ...(skipToken === undefined ? {} : { skipToken }),
+      },
     };
     for (let attempt = 1; ; attempt += 1) {
       await this.paceFromQuota(abortSignal);

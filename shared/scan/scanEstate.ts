@@ -1,5 +1,7 @@
 import { type ItemTally, evaluateItems, newTally } from "../evaluate/evaluateItems.js";
+import type { GovernanceConfig } from "../governance/governanceConfig.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
+import type { PolicyExemptionReader } from "../readers/policyExemptionReader.js";
 import { type DiagnosticSettingsReader, MAX_BATCH_SIZE, withDiagnosticSettings } from "../readers/diagnosticSettingsReader.js";
 import type { ResourceGraphReader, ResourceGraphScope } from "../readers/resourceGraphReader.js";
 
@@ -24,13 +26,17 @@ export interface ScanEstateOptions {
   readonly readAhead?: number;
   readonly abortSignal?: AbortSignal;
   readonly onProgress?: (progress: ScanProgress) => void;
-  /** Counts skipped and malformed rows; pass one in to report them. */
+  /** Counts skipped, malformed and excluded rows; pass one in to report them. */
   readonly tally?: ItemTally;
+  /** The organisation's configuration; default: none. */
+  readonly governance?: GovernanceConfig;
+  /** Reads the scope's Azure Policy exemptions once, before the resources (skipped when the configuration ignores them). */
+  readonly policyExemptions?: Pick<PolicyExemptionReader, "read">;
 }
 
 /**
  * The sweep pipeline shared by `vaultwatch scan` and the Functions' shard worker: Resource Graph pages →
- * diagnostic settings attached through `/batch` (20 resources a call, carried across page boundaries so the
+ * Azure Policy exemptions of the scope (one read up front) → diagnostic settings attached through `/batch` (20 resources a call, carried across page boundaries so the
  * number of calls is ceil(N/20)) → normalise → evaluate. Yields in Resource Graph order; memory holds one
  * page plus the batches read ahead, whatever the estate's size.
  */
@@ -53,9 +59,20 @@ export async function* scanEstate(options: ScanEstateOptions): AsyncGenerator<Re
     attached.catch(() => undefined);
     window.push(attached);
   };
+  const governance = options.governance;
+  const exemptions =
+    options.policyExemptions !== undefined && governance?.azurePolicyExemptions !== "ignore"
+      ? await options.policyExemptions.read(options.scope, { abortSignal: options.abortSignal })
+      : undefined;
+  tally.warnings.push(...(exemptions?.warnings ?? []));
+  const evaluateOptions = {
+    now: options.now,
+    ...(governance === undefined ? {} : { governance }),
+    ...(exemptions === undefined ? {} : { policyExemptions: exemptions.index }),
+  };
   const evaluateNext = async function* (): AsyncGenerator<ResourceEvaluation> {
     const next = window.shift();
-    if (next !== undefined) yield* evaluateItems(await next, { now: options.now }, tally);
+    if (next !== undefined) yield* evaluateItems(await next, evaluateOptions, tally);
   };
 
   for await (const page of options.resourceGraph.pages(options.scope, { abortSignal: options.abortSignal })) {

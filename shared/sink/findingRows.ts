@@ -85,6 +85,12 @@ function runColumns(observedAt: Date, run: RunContext) {
   };
 }
 
+/** The waiver's sources: the deciding kinds for filtering, every source with its details for the workbook. */
+function waiverColumns(note: NonNullable<Finding["waiver"]>): { WaiverSource: string; Waivers: JsonValue } {
+  const deciding = note.state === "active" ? note.sources.filter((source) => source.state === "active") : note.sources;
+  return { WaiverSource: [...new Set(deciding.map((source) => source.kind))].join(","), Waivers: toJsonValue(note.sources) };
+}
+
 /** At the first observation a failing control is a new violation; anything else starts unchanged. */
 export function firstObservation(status: Status): ControlTransition {
   return { previousStatus: undefined, transition: status === "Fail" ? "New" : "Unchanged" };
@@ -106,7 +112,7 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
     // A baseline is a first look, not a change: its passing rows stay as lean as unchanged ones.
     const changed = (transition !== "Unchanged" && transition !== "Baseline") || (previousStatus !== undefined && previousStatus !== finding.status);
     const explain = !passing || changed;
-    const waiverExpiry = finding.waiver === undefined ? undefined : waiverEndOfDay(finding.waiver.expires);
+    const waiverExpiry = finding.waiver?.expiresAt;
     const carriesExposure = index === exposureRowIndex;
     return {
       ...shared,
@@ -123,6 +129,7 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
       // A resource with nothing judged has no score: the column stays absent, never a 100 it did not earn.
       ...(evaluation.score === null ? {} : { ResourceScore: evaluation.score }),
       ...(waiverExpiry === undefined ? {} : { WaiverExpiry: waiverExpiry }),
+      ...(finding.waiver === undefined ? {} : waiverColumns(finding.waiver)),
       Exposure: evaluation.exposure.class,
       ...(carriesExposure && previousExposure !== undefined ? { PreviousExposure: previousExposure } : {}),
       ...(carriesExposure ? { ExposurePaths: toJsonValue(evaluation.exposure.paths) } : {}),
@@ -170,6 +177,8 @@ export interface FindingTally {
   readonly findingRows: number;
   readonly resources: number;
   readonly resourcesRemoved: number;
+  /** Resources the configuration kept out of evaluation. */
+  readonly resourcesExcluded: number;
   readonly failuresBySeverity: Readonly<Record<Severity, number>>;
   readonly newBySeverity: Readonly<Record<Severity, number>>;
   /** Failing controls of resources recorded as `Baseline` (first seen before the first full sweep completed). */
@@ -185,6 +194,7 @@ export function emptyTally(): FindingTally {
     findingRows: 0,
     resources: 0,
     resourcesRemoved: 0,
+    resourcesExcluded: 0,
     failuresBySeverity: zeroBySeverity(),
     newBySeverity: zeroBySeverity(),
     baselineFailuresBySeverity: zeroBySeverity(),
@@ -210,6 +220,7 @@ export function tallyFindingRows(rows: readonly FindingRow[]): FindingTally {
     findingRows: rows.length,
     resources: evaluated.size,
     resourcesRemoved: removed.size,
+    resourcesExcluded: 0,
     failuresBySeverity: failures,
     newBySeverity: fresh,
     baselineFailuresBySeverity: baseline,
@@ -223,6 +234,7 @@ export function mergeTallies(a: FindingTally, b: FindingTally): FindingTally {
     findingRows: a.findingRows + b.findingRows,
     resources: a.resources + b.resources,
     resourcesRemoved: a.resourcesRemoved + b.resourcesRemoved,
+    resourcesExcluded: a.resourcesExcluded + b.resourcesExcluded,
     failuresBySeverity: add(a.failuresBySeverity, b.failuresBySeverity),
     newBySeverity: add(a.newBySeverity, b.newBySeverity),
     baselineFailuresBySeverity: add(a.baselineFailuresBySeverity, b.baselineFailuresBySeverity),
@@ -253,6 +265,7 @@ export function buildRunSummaryRow(input: RunSummaryInput): RunSummaryRow {
     durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()),
     resourcesEvaluated: tally.resources,
     resourcesRemoved: tally.resourcesRemoved,
+    resourcesExcluded: tally.resourcesExcluded,
     findingRows: tally.findingRows,
     failuresBySeverity: { ...tally.failuresBySeverity },
     newBySeverity: { ...tally.newBySeverity },

@@ -42,6 +42,8 @@ export const FINDINGS_COLUMNS = [
   { name: "Remediation", type: "string", description: "The commands that fix the failure, one per line, names shell-quoted; only on failing rows." },
   { name: "ResourceScore", type: "int", description: "0-100 posture score of the resource; absent when no control could be judged (none is Pass, Waived or Fail)." },
   { name: "WaiverExpiry", type: "datetime", description: "End of the waiver that covers the control, if any." },
+  { name: "WaiverSource", type: "string", description: "What waives (or, once expired, waived) the control: tag, exception, policyExemption; several joined by commas." },
+  { name: "Waivers", type: "dynamic", description: "Each waiver source with its expiry and state; exceptions add reason, approver and ticket, Azure Policy exemptions category, name and id." },
   { name: "Exposure", type: "string", description: "Effective network exposure: Internet, PublicRestricted, TrustedServicesOnly, PrivateOnly, Perimeter, Unreachable, Unknown." },
   { name: "PreviousExposure", type: "string", description: "Exposure at the previous applied observation; empty for the first." },
   { name: "ExposurePaths", type: "dynamic", description: "The paths that admit traffic (IP rules, subnets, private endpoints, trusted services); only on rows that are not passing or when the exposure changed." },

@@ -184,9 +184,9 @@ export class TableStateStore {
   }
 
   /** Records that a resource was deleted at `observedAt`: `Removed` rows for each control that had state. */
-  async remove(resourceId: string, observedAt: Date, run: RunContext): Promise<StateChange> {
+  async remove(resourceId: string, observedAt: Date, run: RunContext, reason: string = DELETED_REASON): Promise<StateChange> {
     checkObservedAt(observedAt);
-    return this.update(resourceId, (current) => decideRemove(current, resourceId, observedAt, run));
+    return this.update(resourceId, (current) => decideRemove(current, resourceId, observedAt, run, reason));
   }
 
   private async load(resourceId: string): Promise<{ state: ResourceState; etag: string } | undefined> {
@@ -296,7 +296,10 @@ function rowsAgainst(
   return { rows, next };
 }
 
-function decideRemove(current: ResourceState | undefined, resourceId: string, observedAt: Date, run: RunContext): Decision {
+/** Why a resource's rows end: it was deleted, unless the caller says otherwise (the configuration excludes it). */
+export const DELETED_REASON = "The resource was deleted.";
+
+function decideRemove(current: ResourceState | undefined, resourceId: string, observedAt: Date, run: RunContext, reason: string): Decision {
   const tombstone = (base: ResourceState | undefined): ResourceState => ({
     resourceId: base?.resourceId ?? resourceId,
     observedAt,
@@ -312,7 +315,7 @@ function decideRemove(current: ResourceState | undefined, resourceId: string, ob
   const at = observedAt.getTime();
   const last = current.observedAt.getTime();
   if (at === last && run.runId === current.runId && current.deleted) {
-    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run) } };
+    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run, reason) } };
   }
   if (at < last) {
     return stale(
@@ -325,7 +328,7 @@ function decideRemove(current: ResourceState | undefined, resourceId: string, ob
     return at === last ? stale(`${current.resourceId} was already deleted at ${current.observedAt.toISOString()}.`, current.observedAt) : { kind: "write", next: tombstone(current), rows: [] };
   }
   // Equal times: the deletion wins, as nothing can be observed of a deleted resource.
-  return { kind: "write", next: tombstone(current), rows: removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run) };
+  return { kind: "write", next: tombstone(current), rows: removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run, reason) };
 }
 
 function removedRows(
@@ -333,6 +336,7 @@ function removedRows(
   before: ResourceState["before"],
   observedAt: Date,
   run: RunContext,
+  reason: string,
 ): FindingRow[] {
   if (before === undefined || state.summary === undefined) return [];
   return buildRemovedRows({
@@ -340,7 +344,7 @@ function removedRows(
     controls: removedControls(before.controls),
     observedAt,
     run,
-    reason: "The resource was deleted.",
+    reason,
     previousExposure: before.exposure,
   });
 }

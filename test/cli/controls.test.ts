@@ -47,8 +47,8 @@ describe.concurrent("vaultwatch controls", () => {
     const run = await runCli(["controls", "--format", "markdown"]);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe("| ID | Severity | Applies to | Title | Why |");
-    expect(lines[1]).toBe("|---|---|---|---|---|");
+    expect(lines[0]).toBe("| ID | Severity | Applies to | Title | Why | Azure Policy built-ins | Compliance mappings |");
+    expect(lines[1]).toBe("|---|---|---|---|---|---|---|");
     expect(lines.slice(2).map((line) => line.split("|")[1]?.trim())).toEqual(IDS);
   });
 

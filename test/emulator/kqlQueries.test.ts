@@ -5,7 +5,14 @@ import {
   SUBSCRIPTION_NAMES_QUERY as EMULATOR_SUBSCRIPTION_NAMES_QUERY,
 } from "../../emulator/index.js";
 import { EVENT_TOPICS_QUERY } from "../../shared/eventCoverage/eventWiring.js";
-import { normaliseQueryText } from "../../emulator/resourceGraph.js";
+import {
+  POLICY_ASSIGNMENTS_QUERY,
+  POLICY_EXEMPTIONS_QUERY,
+  POLICY_SET_DEFINITIONS_QUERY,
+  SUBSCRIPTION_ANCESTORS_QUERY as EMULATOR_ANCESTORS_QUERY,
+  normaliseQueryText,
+} from "../../emulator/resourceGraph.js";
+import { ASSIGNMENTS_QUERY, EXEMPTIONS_QUERY, SET_DEFINITIONS_QUERY, SUBSCRIPTION_ANCESTORS_QUERY } from "../../shared/readers/policyExemptionReader.js";
 import { POSTURE_QUERY, SUBSCRIPTION_NAMES_QUERY } from "../../shared/readers/resourceGraphReader.js";
 import { validateKql } from "../support/kusto.js";
 
@@ -28,13 +35,21 @@ const RESOURCES_COLUMNS = {
   zones: "dynamic",
   extendedLocation: "dynamic",
 };
-/** `resourcecontainers` (subscriptions and resource groups) has the same columns as `resources`. */
-const RESOURCE_CONTAINERS_COLUMNS = RESOURCES_COLUMNS;
+/** `policyresources` has the same columns as `resources` (policy exemptions, assignments and definitions live there). */
+const POLICY_RESOURCES_COLUMNS = RESOURCES_COLUMNS;
 // Resource Graph table names are case-insensitive; queries conventionally write `Resources`.
-const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, ResourceContainers: RESOURCE_CONTAINERS_COLUMNS, resourcecontainers: RESOURCE_CONTAINERS_COLUMNS };
+const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS, policyresources: POLICY_RESOURCES_COLUMNS, resourcecontainers: RESOURCES_COLUMNS, ResourceContainers: RESOURCES_COLUMNS };
 
 /** Every query vaultwatch sends to Resource Graph. */
-const QUERIES_SENT = { posture: POSTURE_QUERY, "subscription names": SUBSCRIPTION_NAMES_QUERY, "event topic": EVENT_TOPICS_QUERY };
+const QUERIES_SENT = {
+  posture: POSTURE_QUERY,
+  "subscription names": SUBSCRIPTION_NAMES_QUERY,
+  "event topic": EVENT_TOPICS_QUERY,
+  exemptions: EXEMPTIONS_QUERY,
+  assignments: ASSIGNMENTS_QUERY,
+  setDefinitions: SET_DEFINITIONS_QUERY,
+  subscriptionAncestors: SUBSCRIPTION_ANCESTORS_QUERY,
+};
 
 describe("the Resource Graph queries vaultwatch sends", () => {
   it.each(Object.entries(QUERIES_SENT))("the %s query parses and names only real columns, by Microsoft's Kusto parser", (_, query) => {
@@ -52,10 +67,15 @@ describe("the Resource Graph queries vaultwatch sends", () => {
     expect(POSTURE_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 
-  it("the emulator recognises exactly the queries the reader sends", () => {
+  it("the emulator recognises exactly the query the reader sends", () => {
     expect(normaliseQueryText(EMULATOR_POSTURE_QUERY)).toBe(normaliseQueryText(POSTURE_QUERY));
-    expect(normaliseQueryText(EMULATOR_SUBSCRIPTION_NAMES_QUERY)).toBe(normaliseQueryText(SUBSCRIPTION_NAMES_QUERY));
     expect(normaliseQueryText(EMULATOR_EVENT_TOPICS_QUERY)).toBe(normaliseQueryText(EVENT_TOPICS_QUERY));
+    expect(normaliseQueryText(EMULATOR_SUBSCRIPTION_NAMES_QUERY)).toBe(normaliseQueryText(SUBSCRIPTION_NAMES_QUERY));
+  });
+
+  it("the subscription-names query can be paged: it orders by id and uses no take, limit or sample", () => {
+    expect(SUBSCRIPTION_NAMES_QUERY).toMatch(/\|\s*order by id asc\s*$/);
+    expect(SUBSCRIPTION_NAMES_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 
   it("the event topic query can be paged the same way", () => {
@@ -63,8 +83,18 @@ describe("the Resource Graph queries vaultwatch sends", () => {
     expect(EVENT_TOPICS_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 
-  it("the subscription-names query can be paged: it orders by subscriptionId and uses no take, limit or sample", () => {
-    expect(SUBSCRIPTION_NAMES_QUERY).toMatch(/\|\s*order by subscriptionId asc\s*$/);
-    expect(SUBSCRIPTION_NAMES_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
+  it("the emulator recognises exactly the Azure Policy queries the exemption reader sends", () => {
+    expect(normaliseQueryText(POLICY_EXEMPTIONS_QUERY)).toBe(normaliseQueryText(EXEMPTIONS_QUERY));
+    expect(normaliseQueryText(POLICY_ASSIGNMENTS_QUERY)).toBe(normaliseQueryText(ASSIGNMENTS_QUERY));
+    expect(normaliseQueryText(POLICY_SET_DEFINITIONS_QUERY)).toBe(normaliseQueryText(SET_DEFINITIONS_QUERY));
+    expect(normaliseQueryText(EMULATOR_ANCESTORS_QUERY)).toBe(normaliseQueryText(SUBSCRIPTION_ANCESTORS_QUERY));
+  });
+
+  it("the Azure Policy queries can be paged: each keeps id, orders by it and uses no take, limit or sample", () => {
+    for (const query of [EXEMPTIONS_QUERY, ASSIGNMENTS_QUERY, SET_DEFINITIONS_QUERY, SUBSCRIPTION_ANCESTORS_QUERY]) {
+      expect(query).toMatch(/\|\s*order by id asc\s*$/);
+      expect(query).toMatch(/\|\s*project id,/);
+      expect(query).not.toMatch(/\b(take|limit|sample)\b/);
+    }
   });
 });

@@ -47,11 +47,11 @@ describe("vaultwatch emulator, scanned with vaultwatch scan --emulator-url", () 
     expect(report.resources.every((resource) => resource.subscriptionId === subscription)).toBe(true);
     expect(report.resources[0]?.subscriptionName).toBe(emulator.estate.subscriptions()[0]?.displayName);
     expect(code).toBe(1);
-    // One query for the subscription's name, one page of posture rows, and with --stats one event topic query for
-    // the subscription's wiring.
-    expect(emulator.counters.requests.resourceGraph).toBe(3);
+    // One query for the subscription's name, one page of posture rows, one of Azure Policy exemptions (there are none,
+    // so nothing more is read), and with --stats one event topic query for the subscription's wiring.
+    expect(emulator.counters.requests.resourceGraph).toBe(4);
     const printedStats = stderr.mock.calls.map(([text]) => String(text)).join("");
-    expect(printedStats).toContain("resourceGraph: 3 (throttled 0)");
+    expect(printedStats).toContain("resourceGraph: 4 (throttled 0)");
     expect(printedStats).toContain(`event wiring of 1 subscription(s) in scope: 1 NotWired`);
     expect(printedStats).toContain(`  ${subscription}: NotWired`);
     expect(printedStats).toContain("batch: 1 (throttled 0)");

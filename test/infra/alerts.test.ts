@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeKql, findingsKustoTables, validateKql } from "../support/kusto.js";
-import { INFRA_DIR, allowedSweepIntervals } from "./bicepSource.js";
+import { type DeploymentSnapshot, buildInfra, compilerTestsMode, findBicep, resourcesOfType, snapshotDeployment } from "./bicepCompiler.js";
+import { INFRA_DIR } from "./bicepSource.js";
 import { alertQuery, alertQueryFiles, alertRules, infraKustoTables, isoDurationMinutes } from "./infraKql.js";
 
 const rules = alertRules();
@@ -26,7 +27,6 @@ describe("alert queries", () => {
       const errors = validateKql(alertQuery(rule.query), findingsKustoTables());
       if (rule.name === "delivery-backlog") {
         expect(alertQuery(rule.query)).toContain("union isfuzzy=true");
-        expect(rule.skipQueryValidation).toBe(true);
       } else {
         expect(errors, rule.name).toEqual([]);
       }
@@ -174,26 +174,14 @@ describe("alert rules (alerts/alert-rules.json)", () => {
     for (const name of ["new-high-failure", "exposure-widened"]) expect(rules.find((rule) => rule.name === name)?.evaluationFrequency, name).toBe("PT1M");
   });
 
-  it.each(rules.map((rule) => [rule.name, rule] as const))(
-    "%s looks back further than it evaluates, and no further than two days, at every allowed sweep interval",
-    (_name, rule) => {
-      const frequency = isoDurationMinutes(rule.evaluationFrequency);
-      for (const hours of allowedSweepIntervals()) {
-        const window = rule.windowInSweepIntervals * hours * 60;
-        expect(window, `${hours}h sweeps`).toBeGreaterThan(frequency);
-        expect(window, `${hours}h sweeps`).toBeLessThanOrEqual(MAX_WINDOW_MINUTES);
-      }
-    },
-  );
-
   it("every window covers at least two sweeps, so one late or failed sweep cannot hide state", () => {
     expect(rules.filter((rule) => rule.windowInSweepIntervals < 2)).toEqual([]);
   });
 
-  it("the silence alert fires when no RunSummary row arrived in its window", () => {
+  it("the silence alert fires when no RunSummary row arrived in the last two sweep intervals, whatever window Azure rounds to", () => {
     const silent = rules.find((rule) => rule.name === "vaultwatch-silent");
     expect(silent).toMatchObject({ operator: "LessThan", threshold: 1, windowInSweepIntervals: 2, dimensions: [] });
-    expect(alertQuery("vaultwatch-silent.kql")).toContain('RecordType == "RunSummary"');
+    expect(alertQuery("vaultwatch-silent.kql")).toContain('RecordType == "RunSummary" and TimeGenerated > ago(2 * sweepInterval)');
   });
 
   it("severities are Azure Monitor's 0-4, with vaultwatch's own blindness as severe as a new High failure", () => {
@@ -218,5 +206,93 @@ describe("alert rules (alerts/alert-rules.json)", () => {
     expect(isoDurationMinutes("PT1H")).toBe(60);
     expect(isoDurationMinutes("P2D")).toBe(2880);
     expect(() => isoDurationMinutes("15m")).toThrow(RangeError);
+  });
+});
+
+/** Window sizes Azure Monitor accepts for a log search alert (alerts/window-sizes.json says where from). */
+const acceptedWindows = (JSON.parse(readFileSync(join(INFRA_DIR, "alerts/window-sizes.json"), "utf8")) as { windows: { minutes: number; duration: string }[] }).windows;
+const compiler = findBicep();
+const compilerMode = compilerTestsMode(compiler);
+
+describe("the accepted window sizes (alerts/window-sizes.json)", () => {
+  it("are exactly the granularities the service names: 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440 and 2880 minutes", () => {
+    expect(acceptedWindows.map((window) => window.minutes)).toEqual([5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880]);
+    for (const window of acceptedWindows) expect(isoDurationMinutes(window.duration), window.duration).toBe(window.minutes);
+  });
+});
+
+describe.skipIf(compilerMode === "skip")("alert rules as the compiler evaluates them, at every sweep interval main.bicep allows", () => {
+  const deployed = new Map<number, DeploymentSnapshot>();
+  let intervals: number[] = [];
+
+  beforeAll(async () => {
+    if (!compiler.found) throw new Error(compiler.reason);
+    const main = (await buildInfra(compiler.path)).template("main.bicep");
+    intervals = (main.parameters?.sweepIntervalHours?.allowedValues ?? []) as number[];
+    for (const hours of intervals) {
+      deployed.set(
+        hours,
+        await snapshotDeployment(compiler.path, "app/alerts.bicep", {
+          namePrefix: "alert-vaultwatch-",
+          location: "westeurope",
+          tags: {},
+          workspaceResourceId: "/subscriptions/5d1ac3b2-0000-4000-8000-000000000001/resourceGroups/rg-prod/providers/Microsoft.OperationalInsights/workspaces/log-prod",
+          sweepIntervalHours: hours,
+          actionGroupIds: [],
+        }, { tenantId: "72f988bf-0000-4000-8000-00000000aaaa", subscriptionId: "5d1ac3b2-0000-4000-8000-000000000001", resourceGroup: "rg-prod", location: "westeurope" }),
+      );
+    }
+  }, 600_000);
+
+  const deployedRules = (hours: number) =>
+    resourcesOfType(deployed.get(hours) as DeploymentSnapshot, "Microsoft.Insights/scheduledQueryRules").map((resource) => ({
+      name: resource.name.replace(/^alert-vaultwatch-/, ""),
+      properties: resource.properties as { windowSize: string; evaluationFrequency: string; skipQueryValidation: boolean; criteria: { allOf: { query: string }[] } },
+    }));
+
+  it("the deployment offers several sweep intervals, each deploying every rule", () => {
+    expect(intervals.length).toBeGreaterThan(1);
+    for (const hours of intervals) expect(deployedRules(hours).map((rule) => rule.name).sort(), `${hours}h`).toEqual(rules.map((rule) => rule.name).sort());
+  });
+
+  it("every rule's window is one Azure Monitor accepts", () => {
+    const refused = intervals.flatMap((hours) =>
+      deployedRules(hours)
+        .filter((rule) => !acceptedWindows.some((window) => window.duration === rule.properties.windowSize))
+        .map((rule) => `${hours}h sweeps: ${rule.name} windowSize ${rule.properties.windowSize}`),
+    );
+    expect(refused).toEqual([]);
+  });
+
+  it("every window covers the sweeps its rule needs and looks back further than the rule evaluates", () => {
+    for (const hours of intervals) {
+      for (const rule of deployedRules(hours)) {
+        const needed = (rules.find((candidate) => candidate.name === rule.name)?.windowInSweepIntervals ?? Infinity) * hours * 60;
+        const window = isoDurationMinutes(rule.properties.windowSize);
+        expect(window, `${hours}h sweeps: ${rule.name}`).toBeGreaterThanOrEqual(needed);
+        expect(window, `${hours}h sweeps: ${rule.name}`).toBeGreaterThan(isoDurationMinutes(rule.properties.evaluationFrequency));
+        expect(window, `${hours}h sweeps: ${rule.name}`).toBeLessThanOrEqual(MAX_WINDOW_MINUTES);
+        // The smallest accepted window that covers it: never longer than it has to be.
+        const smallest = acceptedWindows.find((candidate) => candidate.minutes >= needed)?.duration;
+        expect(rule.properties.windowSize, `${hours}h sweeps: ${rule.name}`).toBe(smallest);
+      }
+    }
+  });
+
+  it("every rule skips query validation, because the findings table is created by the same deployment", () => {
+    for (const hours of intervals) {
+      expect(deployedRules(hours).filter((rule) => rule.properties.skipQueryValidation !== true).map((rule) => rule.name), `${hours}h`).toEqual([]);
+    }
+  });
+
+  it("every query is deployed with the sweep interval it runs under, and stays valid KQL", () => {
+    for (const hours of intervals) {
+      for (const rule of deployedRules(hours)) {
+        const query = rule.properties.criteria.allOf[0]?.query ?? "";
+        expect(query, `${hours}h ${rule.name}`).not.toContain(hours === 6 ? "let sweepInterval = 0h;" : DEFAULT_SWEEP_LINE);
+        if (query.includes("sweepInterval")) expect(query, `${hours}h ${rule.name}`).toContain(`let sweepInterval = ${hours}h;`);
+        expect(validateKql(query, infraKustoTables()), `${hours}h ${rule.name}`).toEqual([]);
+      }
+    }
   });
 });

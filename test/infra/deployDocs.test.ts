@@ -35,4 +35,24 @@ describe("the deployment guide (docs/deploy.md)", () => {
     expect(positions.filter((position) => position < 0)).toEqual([]);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
   });
+
+  it("gives each alert the window Azure Monitor deploys at the default six-hour sweep, and names no window the service refuses", () => {
+    const accepted = (JSON.parse(readFileSync(join(INFRA_DIR, "alerts/window-sizes.json"), "utf8")) as { windows: { minutes: number; duration: string }[] }).windows;
+    const label = (minutes: number) => (minutes % 1440 === 0 ? `${minutes / 1440} day${minutes === 1440 ? "" : "s"}` : minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
+    const rows = guide.split("\n").filter((line) => line.startsWith("| vaultwatch: "));
+    for (const rule of alertRules()) {
+      const window = accepted.find((candidate) => candidate.minutes >= rule.windowInSweepIntervals * 6 * 60);
+      const row = rows.find((line) => line.includes(rule.displayName.split(" (")[0] as string)) ?? "";
+      expect(row, rule.name).toMatch(new RegExp(`\\(Sev ${rule.severity}, (?:[^,()]+, )+${label(window?.minutes ?? 0)}( window)?\\)`));
+    }
+    const windowsNamed = rows.flatMap((line) => [...line.matchAll(/\(Sev \d, (?:[^,()]+, )+(\d+) (min|h|days?)( window)?\)/g)]);
+    const minutes = windowsNamed.map((match) => Number(match[1]) * (match[2] === "min" ? 1 : match[2] === "h" ? 60 : 1440));
+    expect(minutes.filter((value) => !accepted.some((window) => window.minutes === value))).toEqual([]);
+  });
+
+  it("says Node 22, and why Resource Notifications is not the default", () => {
+    expect(guide).toContain("Node.js 22");
+    expect(guide).not.toMatch(/Node(\.js)? 20/);
+    expect(guide).toContain("doesn't yet support all the resource types");
+  });
 });

@@ -35,7 +35,6 @@ export interface AlertRule {
   readonly operator: string;
   readonly threshold: number;
   readonly dimensions: readonly string[];
-  readonly skipQueryValidation?: boolean;
 }
 
 export function alertRules(): AlertRule[] {

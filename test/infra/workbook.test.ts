@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeKql } from "../support/kusto.js";
+import { mappedFrameworks } from "../../shared/controls/complianceMappings.js";
+import { complianceQuery } from "../../shared/governance/workbookCompliance.js";
 import { INFRA_DIR } from "./bicepSource.js";
 import { infraKustoTables, placeholders, withParameterValues, workbook, workbookItems, workbookParameterNames } from "./infraKql.js";
 
@@ -10,6 +12,7 @@ const items = workbookItems(book);
 const queryItems = items.filter((item) => item.type === 3);
 const SAMPLE_PARAMETER_VALUES = {
   SelectedResource: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+  Framework: "CIS Azure Foundations v3.0.0",
   // Each filter as the workbook expands "All" (its selectAllValue, quoted).
   Subscription: "'*'",
   ResourceType: "'*'",
@@ -33,6 +36,8 @@ const FILTERS = { Subscription: "AzureSubscriptionId", ResourceType: "AzureResou
 const HEALTH_PANELS = ["runs", "ingestion", "baseline-banner"];
 /** Event coverage is per subscription: of the filters, only the subscription applies. */
 const SUBSCRIPTION_PANELS = ["coverage-by-subscription", "coverage-summary"];
+/** The outcome per framework requirement is made from every status: every filter but Status applies. */
+const REQUIREMENT_PANELS = ["compliance-by-requirement"];
 const parameterItems = items.flatMap((candidate) => candidate.content.parameters ?? []);
 
 function item(name: string) {
@@ -77,7 +82,12 @@ describe("the workbook (workbook/vaultwatch.workbook.json)", () => {
   it("filters every resource panel by subscription, resource type, control, severity, exposure and status, and the coverage panels by subscription", () => {
     const unfiltered: string[] = [];
     for (const candidate of queryItems.filter((panel) => !HEALTH_PANELS.includes(panel.name))) {
-      const applicable = SUBSCRIPTION_PANELS.includes(candidate.name) ? { Subscription: FILTERS.Subscription } : FILTERS;
+      const { Status: _status, ...allButStatus } = FILTERS;
+      const applicable = SUBSCRIPTION_PANELS.includes(candidate.name)
+        ? { Subscription: FILTERS.Subscription }
+        : REQUIREMENT_PANELS.includes(candidate.name)
+          ? allButStatus
+          : FILTERS;
       for (const [parameter, column] of Object.entries(applicable)) {
         const applied = new RegExp(`\\('\\*' in \\(\\{${parameter}\\}\\) or ${column} in~? \\(\\{${parameter}\\}\\)\\)`);
         if (!applied.test(candidate.content.query ?? "")) unfiltered.push(`${candidate.name} ignores ${parameter}`);
@@ -150,9 +160,18 @@ describe("the workbook (workbook/vaultwatch.workbook.json)", () => {
     expect(resultColumns("kinds-failures")).toEqual(["ControlId", "Kind", "Resources"]);
   });
 
-  it("lists waivers with their expiry, soonest first", () => {
-    expect(resultColumns("waivers")).toEqual(expect.arrayContaining(["ControlId", "WaiverExpiry", "DaysLeft"]));
-    expect(item("waivers").content.query).toContain("order by WaiverExpiry asc");
+  it("lists waivers by source with approver, ticket, exemption category and expiry, expired ones marked, soonest first", () => {
+    expect(resultColumns("waivers")).toEqual(
+      expect.arrayContaining(["ControlId", "Source", "ApprovedBy", "Ticket", "ExemptionCategory", "ExemptionName", "Expiry", "Expired", "DaysLeft"]),
+    );
+    expect(item("waivers").content.query).toContain("order by Expiry asc");
+  });
+
+  it("summarises a chosen framework by requirement, from the catalog's mappings as npm run generate writes them", () => {
+    expect(item("compliance-by-requirement").content.query).toBe(complianceQuery());
+    expect(resultColumns("compliance-by-requirement")).toEqual(["Requirement", "Passing", "Failing", "Waived", "Unknown"]);
+    const framework = item("compliance-parameters").content.parameters?.find((parameter) => parameter.name === "Framework") as { jsonData?: string } | undefined;
+    expect(JSON.parse(framework?.jsonData ?? "[]")).toEqual(mappedFrameworks());
   });
 
   it("shows completed sweeps and the rows and bytes vaultwatch ingests per day", () => {

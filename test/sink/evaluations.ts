@@ -39,7 +39,16 @@ export function evaluationOf(spec: EvaluationSpec): ResourceEvaluation {
       ...(status === "Fail" || status === "Waived"
         ? { remediation: { commands: [`az keyvault update --name ${name} --resource-group rg-sink-tests`], note: `Fixes ${control.id} (test).` } }
         : {}),
-      ...(status === "Waived" ? { waiver: { expires: "2027-03-31", state: "active" as const } } : {}),
+      ...(status === "Waived"
+        ? {
+            waiver: {
+              expires: "2027-03-31",
+              expiresAt: "2027-03-31T23:59:59.999Z",
+              state: "active" as const,
+              sources: [{ kind: "tag" as const, expires: "2027-03-31", expiresAt: "2027-03-31T23:59:59.999Z", state: "active" as const }],
+            },
+          }
+        : {}),
     };
   });
   return {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import type { FailOn } from "../../cli/output/estateSummary.js";
+import { EstateSummary, type FailOn } from "../../cli/output/estateSummary.js";
 import type { ReportFormat } from "../../cli/output/reportFormat.js";
 import { ReportOutput } from "../../cli/output/reportOutput.js";
 import { resourceItemsOf } from "../../cli/input.js";
@@ -32,6 +32,6 @@ export async function renderToString(format: ReportFormat, evaluations: Iterable
       done();
     },
   });
-  await streamReport(evaluations, format, ReportOutput.toStream(sink), failOn);
+  await streamReport(evaluations, format, ReportOutput.toStream(sink), new EstateSummary(failOn));
   return chunks.join("");
 }
