@@ -18,6 +18,7 @@ import { FindingsWriter } from "../sink/findingsWriter.js";
 import { containerClientFor, queueClientFor, tableClientFor } from "../state/storageClients.js";
 import { STATE_TABLE_NAME, TableStateStore } from "../state/tableStateStore.js";
 import { TOOL_VERSION } from "../version.js";
+import { ConfiguredEventScope } from "./eventScope.js";
 import type { EventWorkerDependencies } from "./resourceEvents.js";
 import { RUNS_TABLE_NAME, RunRecords } from "./runRecords.js";
 import type { ShardWorkerDependencies } from "./shardWorker.js";
@@ -112,6 +113,7 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
   const diagnosticSettingsReader = new DiagnosticSettingsReader(arm, options.diagnosticSettings);
   return {
     scope: config.scope,
+    eventScope: new ConfiguredEventScope(config.scope, resourceGraph, clock),
     subscriptionsPerShard: config.sweep.subscriptionsPerShard,
     directory: { arm, resourceGraph },
     runRecords,

@@ -9,7 +9,7 @@ import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from ".
 import type { FindingRow } from "../sink/findingsSchema.js";
 import type { FindingsWriter } from "../sink/findingsWriter.js";
 import type { RunContext } from "../sink/runContext.js";
-import type { StateChange, TableStateStore } from "../state/tableStateStore.js";
+import { type StateChange, type TableStateStore, rowsToWrite } from "../state/tableStateStore.js";
 import { mapWithConcurrency } from "./invocation.js";
 import { type RunCompletion, type RunSummaryDependencies, completeRunIfFinished } from "./runSummary.js";
 import type { StateIndex } from "./stateIndex.js";
@@ -17,7 +17,7 @@ import type { StateIndex } from "./stateIndex.js";
 export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly resourceGraphReader: ResourceGraphReader;
   readonly diagnosticSettingsReader: DiagnosticSettingsReader;
-  readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
+  readonly stateStore: Pick<TableStateStore, "apply" | "remove" | "acknowledge">;
   readonly stateIndex: StateIndex;
   readonly writer: Pick<FindingsWriter, "write">;
 }
@@ -80,28 +80,41 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   const spoolReasons: string[] = [];
   let tally: FindingTally = emptyTally();
   let buffered: FindingRow[] = [];
+  let awaitingAck: { resourceId: string; pending: StateChange["pending"] }[] = [];
 
+  // Rows are written after their state moved; the chain rows among them sit in each resource's outbox until the
+  // upload (or the spool) took them, and only then are acknowledged. A crash anywhere in between leaves them in
+  // the outbox for the redelivered shard or any event on the same resource (see TableStateStore).
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return;
     const rows = buffered;
+    const acks = awaitingAck;
     buffered = [];
-    tally = mergeTallies(tally, tallyFindingRows(rows));
+    awaitingAck = [];
+    tally = mergeTallies(tally, tallyFindingRows(rows.filter((row) => row.RunId === runId)));
     const report = await deps.writer.write(rows);
+    await mapWithConcurrency(acks, APPLY_CONCURRENCY, ({ resourceId, pending }) =>
+      deps.stateStore.acknowledge(resourceId, pending).catch(() => undefined),
+    );
     counts.delivered += report.delivered;
     counts.spooled += report.spooled;
     counts.refused += report.rejected.length;
     for (const reason of report.failureReasons) if (!spoolReasons.includes(reason)) spoolReasons.push(reason);
     for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId} was refused: ${refused.reason}`);
   };
-  const take = (change: StateChange): void => {
+  const take = (resourceId: string, change: StateChange): void => {
     counts.rows += change.rows.length;
-    buffered.push(...change.rows);
+    buffered.push(...rowsToWrite(change));
+    if (change.pending.length > 0) awaitingAck.push({ resourceId, pending: change.pending });
   };
   const applyAll = async (evaluations: ResourceEvaluation[]): Promise<void> => {
-    const changes = await mapWithConcurrency(evaluations, APPLY_CONCURRENCY, (evaluation) => deps.stateStore.apply(evaluation, observedAt, run));
-    for (const change of changes) {
+    const changes = await mapWithConcurrency(evaluations, APPLY_CONCURRENCY, async (evaluation) => ({
+      resourceId: evaluation.resource.resourceId,
+      change: await deps.stateStore.apply(evaluation, observedAt, run),
+    }));
+    for (const { resourceId, change } of changes) {
       counts[change.outcome] += 1;
-      take(change);
+      take(resourceId, change);
     }
     if (buffered.length >= FLUSH_ROWS) await flush();
   };
@@ -132,10 +145,13 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
       // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
-    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) => deps.stateStore.remove(resourceId, observedAt, run));
-    for (const change of changes) {
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, async (resourceId) => ({
+      resourceId,
+      change: await deps.stateStore.remove(resourceId, observedAt, run),
+    }));
+    for (const { resourceId, change } of changes) {
       if (change.outcome !== "stale") counts.removed += 1;
-      take(change);
+      take(resourceId, change);
     }
   }
   await flush();

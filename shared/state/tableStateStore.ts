@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { z } from "zod";
@@ -17,10 +18,21 @@ export const STATE_TABLE_NAME = "vaultwatchState";
  * What applying an observation did. `replayed`: the same observation of the same run was applied before
  * (a retried shard or event), so the rows are those of the first application, transitions included.
  * `stale`: an older observation (or one not newer than a deletion) changed nothing and yields no rows.
+ *
+ * Every outcome carries the resource's outbox (`pending`): rows committed with the state that are not yet
+ * known to be delivered or spooled. The caller writes `rows` and `pending` (see `rowsToWrite`) and then calls
+ * `acknowledge` with `pending`, whatever the outcome: a stale observation still drains what an earlier worker
+ * left behind.
  */
 export type StateChange =
-  | { readonly outcome: "applied" | "replayed"; readonly rows: readonly FindingRow[] }
-  | { readonly outcome: "stale"; readonly rows: readonly []; readonly reason: string; readonly lastObservedAt: Date };
+  | { readonly outcome: "applied" | "replayed"; readonly rows: readonly FindingRow[]; readonly pending: readonly FindingRow[] }
+  | {
+      readonly outcome: "stale";
+      readonly rows: readonly [];
+      readonly pending: readonly FindingRow[];
+      readonly reason: string;
+      readonly lastObservedAt: Date;
+    };
 
 /** The last applied observation of one resource, as the store holds it. */
 export interface ResourceState {
@@ -34,6 +46,94 @@ export interface ResourceState {
   readonly exposure: ExposureClass | undefined;
   /** State before the last applied observation; `undefined` when that observation was the first. */
   readonly before: { readonly controls: ControlsMemory; readonly exposure: ExposureClass | undefined } | undefined;
+  /** Chain rows committed with a state move and not yet acknowledged as delivered or spooled (the outbox). */
+  readonly outbox: readonly FindingRow[];
+}
+
+/**
+ * A row that moves the chain of its resource and control: a first row, a change of status or of exposure, a
+ * `New`, `Resolved` or `Removed`. Losing one would break the chain in Log Analytics (a later row's
+ * `PreviousStatus` would name a status the ledger never showed) or hide a transition an alert acts on, so these
+ * rows travel in the outbox. A row that repeats the previous status is a heartbeat: written, but not kept.
+ */
+export function movesChain(row: FindingRow): boolean {
+  return (
+    row.Transition !== "Unchanged" ||
+    row.PreviousStatus === undefined ||
+    row.PreviousStatus !== row.Status ||
+    (row.PreviousExposure !== undefined && row.PreviousExposure !== row.Exposure)
+  );
+}
+
+/** What identifies one row across redeliveries: the same run, resource, control and observation. */
+export function rowIdentity(row: FindingRow): string {
+  return `${row.RunId}|${row.AzureResourceId.toLowerCase()}|${row.ControlId}|${row.TimeGenerated}`;
+}
+
+/** The rows a caller must write for a change: its own rows and the outbox, each row once. */
+export function rowsToWrite(change: StateChange): FindingRow[] {
+  const seen = new Set<string>();
+  const rows: FindingRow[] = [];
+  for (const row of [...change.pending, ...change.rows]) {
+    const identity = rowIdentity(row);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function withOutbox(outbox: readonly FindingRow[], rows: readonly FindingRow[]): FindingRow[] {
+  const seen = new Set(outbox.map(rowIdentity));
+  return [...outbox, ...rows.filter((row) => movesChain(row) && !seen.has(rowIdentity(row)))];
+}
+
+/** A retry that read something different: its rows replace the first attempt's rows of the same identity. */
+function replacedInOutbox(outbox: readonly FindingRow[], rows: readonly FindingRow[]): FindingRow[] {
+  const replaced = new Set(rows.map(rowIdentity));
+  return withOutbox(outbox.filter((row) => !replaced.has(rowIdentity(row))), rows);
+}
+
+/** Table Storage keeps a binary property up to 64 KiB and an entity up to 1 MiB; the outbox stays well inside both. */
+const OUTBOX_CHUNK_BYTES = 60 * 1024;
+const OUTBOX_MAX_CHUNKS = 12;
+const OUTBOX_PROPERTY = "Outbox";
+
+function encodeOutbox(resourceId: string, outbox: readonly FindingRow[]): Record<string, Uint8Array> {
+  if (outbox.length === 0) return {};
+  const packed = gzipSync(Buffer.from(JSON.stringify(outbox), "utf8"));
+  const chunks = Math.ceil(packed.length / OUTBOX_CHUNK_BYTES);
+  if (chunks > OUTBOX_MAX_CHUNKS) {
+    // Refusing the state move keeps the invariant: the caller fails, the queue redelivers, and the next attempt
+    // first drains what is waiting. Nothing is lost; the state just does not move past undelivered rows.
+    throw new Error(
+      `The outbox of ${resourceId} would hold ${outbox.length} undelivered rows (${packed.length} bytes compressed), more than one state record can keep; deliver them first.`,
+    );
+  }
+  const properties: Record<string, Uint8Array> = {};
+  for (let index = 0; index < chunks; index += 1) {
+    properties[`${OUTBOX_PROPERTY}${index}`] = new Uint8Array(packed.subarray(index * OUTBOX_CHUNK_BYTES, (index + 1) * OUTBOX_CHUNK_BYTES));
+  }
+  return properties;
+}
+
+function decodeOutbox(entity: Record<string, unknown>, resourceId: string): FindingRow[] {
+  const chunks: Uint8Array[] = [];
+  for (let index = 0; ; index += 1) {
+    const chunk = entity[`${OUTBOX_PROPERTY}${index}`];
+    if (chunk === undefined) break;
+    if (!(chunk instanceof Uint8Array)) throw new Error(`The outbox of ${resourceId} in table ${STATE_TABLE_NAME} is not binary.`);
+    chunks.push(chunk);
+  }
+  if (chunks.length === 0) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString("utf8"));
+  } catch (error) {
+    throw new Error(`The outbox of ${resourceId} in table ${STATE_TABLE_NAME} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!Array.isArray(value)) throw new Error(`The outbox of ${resourceId} in table ${STATE_TABLE_NAME} is not a list of rows.`);
+  return value as FindingRow[];
 }
 
 const ENTITY_VERSION = 1;
@@ -104,6 +204,7 @@ function decode(entity: TableEntityResult<Record<string, unknown>>): { state: Re
   }
   const e = parsed.data;
   const controls = parseJson(e.Controls, controlsSchema, "controls", e.ResourceId) as ControlsMemory;
+  const outbox = decodeOutbox(entity, e.ResourceId);
   return {
     etag: e.etag,
     state: {
@@ -121,12 +222,14 @@ function decode(entity: TableEntityResult<Record<string, unknown>>): { state: Re
               controls: parseJson(e.BeforeControls, controlsSchema, "previous controls", e.ResourceId) as ControlsMemory,
               exposure: e.BeforeExposure,
             },
+      outbox,
     },
   };
 }
 
-function encode(keys: { partitionKey: string; rowKey: string }, state: ResourceState): StoredEntity {
+function encode(keys: { partitionKey: string; rowKey: string }, state: ResourceState): StoredEntity & Record<string, unknown> {
   return {
+    ...encodeOutbox(state.resourceId, state.outbox),
     ...keys,
     Version: ENTITY_VERSION,
     ResourceId: state.resourceId,
@@ -156,13 +259,28 @@ const MAX_CONFLICT_ROUNDS = 10;
 
 type Decision =
   | { readonly kind: "write"; readonly next: ResourceState; readonly rows: readonly FindingRow[]; readonly outcome?: "replayed" }
-  | { readonly kind: "done"; readonly change: StateChange };
+  | { readonly kind: "done"; readonly change: StateChange }
+  /** Nothing to write and nothing to report: only for `acknowledge`. */
+  | { readonly kind: "skip" };
 
 /**
  * Last status per resource and control on Azure Table Storage, so each row carries its transition.
  * Safe under at-least-once delivery and concurrent workers: writes use the entity's ETag, an older
  * observation never overwrites a newer one, a retried observation yields the same rows again, and a
  * deletion leaves a tombstone so a stale create cannot bring the resource back.
+ *
+ * Invariant (no transition lost, chain consistent): a row that moves the chain (`movesChain`) is committed in
+ * the same entity write as the state it moves to, in that entity's outbox, and leaves the outbox only after a
+ * caller acknowledged it as delivered or durably spooled. One entity, one ETag-conditional write: the state move
+ * and its rows are one atomic step, so there is no crash point between them.
+ * - A crash (or a failed upload, or a failed spool write) after the commit leaves the rows in the outbox. Any
+ *   later worker that touches the resource (the redelivered event, a racing event, the next sweep, even one
+ *   whose observation is stale) gets them back as `pending` and writes them before acknowledging.
+ * - Rows are computed against the committed state under its ETag, so each chain row's `PreviousStatus` is the
+ *   status of the chain row committed before it; the outbox keeps them in commit order and `TimeGenerated`
+ *   (the observation time) only moves forward per resource, so the ledger sorted by time shows a consistent chain.
+ * - Delivery is at least once: a crash between delivery and acknowledgement writes the rows again; readers
+ *   collapse duplicates on `rowIdentity` (RunId, resource, control, TimeGenerated).
  */
 export class TableStateStore {
   constructor(private readonly table: TableClient) {}
@@ -189,6 +307,21 @@ export class TableStateStore {
     return this.update(resourceId, (current) => decideRemove(current, resourceId, observedAt, run));
   }
 
+  /**
+   * Takes rows out of the resource's outbox once they were delivered or spooled. Rows added since (by a racing
+   * worker) stay. Safe to skip or to repeat: an unacknowledged row is only written again.
+   */
+  async acknowledge(resourceId: string, delivered: readonly FindingRow[]): Promise<void> {
+    if (delivered.length === 0) return;
+    const done = new Set(delivered.map(rowIdentity));
+    await this.update(resourceId, (current) => {
+      if (current === undefined) return { kind: "skip" };
+      const outbox = current.outbox.filter((row) => !done.has(rowIdentity(row)));
+      if (outbox.length === current.outbox.length) return { kind: "skip" };
+      return { kind: "write", rows: [], next: { ...current, outbox } };
+    });
+  }
+
   private async load(resourceId: string): Promise<{ state: ResourceState; etag: string } | undefined> {
     const keys = resourceKeys(resourceId);
     try {
@@ -204,12 +337,13 @@ export class TableStateStore {
     for (let round = 0; round < MAX_CONFLICT_ROUNDS; round += 1) {
       const loaded = await this.load(resourceId);
       const decision = decide(loaded?.state);
+      if (decision.kind === "skip") return { outcome: "replayed", rows: [], pending: [] };
       if (decision.kind === "done") return decision.change;
       const entity = encode(keys, decision.next);
       try {
         if (loaded === undefined) await this.table.createEntity(entity);
         else await this.table.updateEntity(entity, "Replace", { etag: loaded.etag });
-        return { outcome: decision.outcome ?? "applied", rows: decision.rows };
+        return { outcome: decision.outcome ?? "applied", rows: decision.rows, pending: decision.next.outbox };
       } catch (error) {
         // 409: someone created it first; 412: someone updated it since we read it. Decide again on fresh state.
         if (!isStatus(error, 409, 412)) throw error;
@@ -219,8 +353,8 @@ export class TableStateStore {
   }
 }
 
-function stale(reason: string, lastObservedAt: Date): Decision {
-  return { kind: "done", change: { outcome: "stale", rows: [], reason, lastObservedAt } };
+function stale(current: ResourceState, reason: string): Decision {
+  return { kind: "done", change: { outcome: "stale", rows: [], pending: current.outbox, reason, lastObservedAt: current.observedAt } };
 }
 
 function withCanonicalId(evaluation: ResourceEvaluation, resourceId: string): ResourceEvaluation {
@@ -234,14 +368,14 @@ function decideApply(current: ResourceState | undefined, evaluation: ResourceEva
     const last = current.observedAt.getTime();
     if (current.deleted && at <= last) {
       return stale(
+        current,
         `${current.resourceId} was deleted at ${current.observedAt.toISOString()}; an observation made at ${observedAt.toISOString()} is not newer and cannot bring it back.`,
-        current.observedAt,
       );
     }
     if (at < last) {
       return stale(
+        current,
         `An observation of ${current.resourceId} made at ${observedAt.toISOString()} is older than the one already applied (${current.observedAt.toISOString()}, run ${current.runId}).`,
-        current.observedAt,
       );
     }
     if (at === last && run.runId === current.runId) {
@@ -250,8 +384,13 @@ function decideApply(current: ResourceState | undefined, evaluation: ResourceEva
       const canonical = withCanonicalId(evaluation, current.resourceId);
       const { rows, next } = rowsAgainst(current.before, canonical, observedAt, run);
       const unchanged = JSON.stringify(next) === JSON.stringify(current.controls) && canonical.exposure.class === current.exposure;
-      if (unchanged) return { kind: "done", change: { outcome: "replayed", rows } };
-      return { kind: "write", outcome: "replayed", rows, next: { ...current, summary: canonical.resource, controls: next, exposure: canonical.exposure.class } };
+      if (unchanged) return { kind: "done", change: { outcome: "replayed", rows, pending: current.outbox } };
+      return {
+        kind: "write",
+        outcome: "replayed",
+        rows,
+        next: { ...current, summary: canonical.resource, controls: next, exposure: canonical.exposure.class, outbox: replacedInOutbox(current.outbox, rows) },
+      };
     }
   }
   // A recreated resource (newer than its tombstone) starts afresh: it is a new vault with the same name.
@@ -271,6 +410,7 @@ function decideApply(current: ResourceState | undefined, evaluation: ResourceEva
       controls: next,
       exposure: canonical.exposure.class,
       before: previous === undefined ? undefined : { controls: previous.controls, exposure: previous.exposure },
+      outbox: withOutbox(current?.outbox ?? [], rows),
     },
   };
 }
@@ -306,26 +446,28 @@ function decideRemove(current: ResourceState | undefined, resourceId: string, ob
     controls: {},
     exposure: undefined,
     before: base === undefined || base.deleted ? undefined : { controls: base.controls, exposure: base.exposure },
+    outbox: base?.outbox ?? [],
   });
+  const withRows = (next: ResourceState, rows: FindingRow[]): Decision => ({ kind: "write", next: { ...next, outbox: withOutbox(next.outbox, rows) }, rows });
   if (current === undefined) return { kind: "write", next: tombstone(undefined), rows: [] };
 
   const at = observedAt.getTime();
   const last = current.observedAt.getTime();
   if (at === last && run.runId === current.runId && current.deleted) {
-    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run) } };
+    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run), pending: current.outbox } };
   }
   if (at < last) {
     return stale(
+      current,
       `A deletion of ${current.resourceId} at ${observedAt.toISOString()} is older than the last applied observation (${current.observedAt.toISOString()}, run ${current.runId}).`,
-      current.observedAt,
     );
   }
   if (current.deleted) {
     // Already gone: only move the tombstone forward, so creates older than this deletion stay stale.
-    return at === last ? stale(`${current.resourceId} was already deleted at ${current.observedAt.toISOString()}.`, current.observedAt) : { kind: "write", next: tombstone(current), rows: [] };
+    return at === last ? stale(current, `${current.resourceId} was already deleted at ${current.observedAt.toISOString()}.`) : { kind: "write", next: tombstone(current), rows: [] };
   }
   // Equal times: the deletion wins, as nothing can be observed of a deleted resource.
-  return { kind: "write", next: tombstone(current), rows: removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run) };
+  return withRows(tombstone(current), removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run));
 }
 
 function removedRows(

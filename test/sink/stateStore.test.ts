@@ -124,9 +124,10 @@ describe("the state store", () => {
     await store.apply(evaluationOf({ id }), at(0), run("sweep-1"));
     const removal = await store.remove(id, at(10), run("event-delete", "event"));
     const retried = await store.remove(id, at(10), run("event-delete", "event"));
-    expect(retried).toEqual({ outcome: "replayed", rows: removal.rows });
+    expect(retried).toEqual({ outcome: "replayed", rows: removal.rows, pending: removal.pending });
     const again = await store.remove(id, at(15), run("event-delete-2", "event"));
-    expect(again).toEqual({ outcome: "applied", rows: [] });
+    // No rows of its own; the first deletion's Removed rows are still in the outbox (never acknowledged).
+    expect(again).toEqual({ outcome: "applied", rows: [], pending: removal.pending });
   });
 
   it("ignores a deletion older than the last observation (the resource was recreated since)", async () => {
@@ -138,7 +139,7 @@ describe("the state store", () => {
 
   it("keeps a tombstone for a deletion of a resource it never saw, so an older create stays dead", async () => {
     const removal = await store.remove(id, at(10), run("event-delete", "event"));
-    expect(removal).toEqual({ outcome: "applied", rows: [] });
+    expect(removal).toEqual({ outcome: "applied", rows: [], pending: [] });
     expect((await store.apply(evaluationOf({ id }), at(9), run("event-create", "event"))).outcome).toBe("stale");
   });
 
