@@ -38,7 +38,7 @@ export const pipelineBenchmark: Benchmark = {
         AzureWebJobsStorage: azurite.connectionString,
       });
       const deps = await createHandlerDependencies(config, {
-        connection: { credential: emulator.credential, armEndpoint: emulator.url, tlsOptions: { ca: emulator.caPem } },
+        connection: { credential: emulator.credential, endpoint: emulator.url, tlsOptions: { ca: emulator.caPem } },
       });
       emulator.counters.reset();
       options.log(`pipeline: sweeping ${SWEEP_RESOURCES} resources over ${SWEEP_SUBSCRIPTIONS} subscriptions (${config.sweep.subscriptionsPerShard} per shard)…`);

@@ -67,7 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const deps = await createHandlerDependencies(config, {
       connection: {
         credential: emulator.credential,
-        armEndpoint: emulator.url,
+        endpoint: emulator.url,
         tlsOptions: { ca: emulator.caPem },
         retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
       },

@@ -7,7 +7,7 @@ import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
 import type { FindingRow } from "../sink/findingsSchema.js";
-import type { FindingsWriter } from "../sink/findingsWriter.js";
+import { type FindingsWriter, type ReplayReport, mergeReplays } from "../sink/findingsWriter.js";
 import type { RunContext } from "../sink/runContext.js";
 import { type StateChange, type TableStateStore, rowsToWrite } from "../state/tableStateStore.js";
 import { mapWithConcurrency } from "./invocation.js";
@@ -51,6 +51,8 @@ export interface ShardReport {
   readonly errors: readonly string[];
   /** Why rows were spooled instead of delivered (they are replayed by the next upload); absent when none were. */
   readonly spoolReasons?: readonly string[];
+  /** What replaying the spool before this shard's uploads did; absent when nothing was uploaded. */
+  readonly replay?: ReplayReport;
   readonly completion: RunCompletion;
 }
 
@@ -79,6 +81,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   const errors: string[] = [];
   const spoolReasons: string[] = [];
   let tally: FindingTally = emptyTally();
+  let replay: ReplayReport | undefined;
   let buffered: FindingRow[] = [];
   let awaitingAck: { resourceId: string; pending: StateChange["pending"] }[] = [];
 
@@ -93,6 +96,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     awaitingAck = [];
     tally = mergeTallies(tally, tallyFindingRows(rows.filter((row) => row.RunId === runId)));
     const report = await deps.writer.write(rows);
+    replay = mergeReplays(replay, report.replay);
     await mapWithConcurrency(acks, APPLY_CONCURRENCY, ({ resourceId, pending }) =>
       deps.stateStore.acknowledge(resourceId, pending).catch(() => undefined),
     );
@@ -164,7 +168,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     errors,
   });
   const completion = await completeRunIfFinished(runId, shardIndex, deps);
-  return { runId, shardIndex, kind: "processed", ...counts, errors, spoolReasons, completion };
+  return { runId, shardIndex, kind: "processed", ...counts, errors, spoolReasons, ...(replay === undefined ? {} : { replay }), completion };
 }
 
 /** Records a shard that is given up on, so the run can still end with a summary that names the failure. */

@@ -23,8 +23,10 @@ export interface AzureReaders {
   readonly diagnosticSettings: DiagnosticSettingsReader;
   readonly keyVault: KeyVaultResourceReader;
   readonly privateEndpoints: PrivateEndpointReader;
-  /** For the subscription list (`listSubscriptions`). */
+  /** For the subscription list (`listSubscriptions`) and private endpoints: the SDK pipeline's retries apply. */
   readonly arm: ArmRestClient;
+  /** For management-group scope (`subscriptionsUnderManagementGroups`). */
+  readonly resourceGraphClient: ResourceGraphClient;
 }
 
 export interface AzureReadersOptions {
@@ -34,7 +36,14 @@ export interface AzureReadersOptions {
   readonly diagnosticSettings?: Omit<DiagnosticSettingsReaderOptions, "stats" | "onThrottleWait">;
 }
 
-/** Every reader, wired to one connection, with every HTTP attempt counted in `stats` when given. */
+/**
+ * The one factory of Azure clients and readers (the CLI's scan and the Function app both use it), wired to one
+ * connection, with every HTTP attempt counted in `stats` when given.
+ *
+ * One retry layer per call: `/batch` goes through a pipeline with the SDK's retries off, because
+ * `DiagnosticSettingsReader` retries each inner request itself (per-item 429s, paced per subscription). Stacked,
+ * the SDK's three retries under the reader's six attempts made up to 24 calls for one chunk.
+ */
 export function createAzureReaders(connection: AzureConnection, options: AzureReadersOptions = {}): AzureReaders {
   const { stats, onThrottleWait } = options;
   const clientOptions = (kind: Parameters<typeof countingPolicy>[1]) => ({
@@ -47,16 +56,23 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     endpoint: connection.endpoint,
     tlsOptions: connection.tlsOptions,
     retryOptions: connection.retryOptions,
+  });
+  const batchArm = new ArmRestClient(connection.credential, {
+    endpoint: connection.endpoint,
+    tlsOptions: connection.tlsOptions,
+    retryOptions: { ...connection.retryOptions, maxRetries: 0 },
     perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
   });
+  const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
   return {
-    resourceGraph: new ResourceGraphReader(new ResourceGraphClient(connection.credential, clientOptions("resourceGraph")), {
+    resourceGraph: new ResourceGraphReader(resourceGraphClient, {
       ...options.resourceGraph,
       stats,
       onThrottleWait,
     }),
-    diagnosticSettings: new DiagnosticSettingsReader(arm, { ...options.diagnosticSettings, stats, onThrottleWait }),
+    resourceGraphClient,
+    diagnosticSettings: new DiagnosticSettingsReader(batchArm, { ...options.diagnosticSettings, stats, onThrottleWait }),
     keyVault: new KeyVaultResourceReader((subscriptionId) => {
       let client = keyVaultClients.get(subscriptionId.toLowerCase());
       if (client === undefined) {
