@@ -1,12 +1,12 @@
 import { startEmulator } from "../emulator/index.js";
 import { loadConfig } from "../shared/config.js";
 import { createHandlerDependencies } from "../shared/handlers/dependencies.js";
-import { measureEventToUpload, measureSweep } from "../shared/handlers/measure.js";
+import { measureEventToUpload, measureSweep } from "./functionsMeasure.js";
 import { MAX_BATCH_SIZE } from "../shared/readers/diagnosticSettingsReader.js";
 import { MAX_PAGE_SIZE } from "../shared/readers/resourceGraphReader.js";
 import { FINDINGS_STREAM_NAME, type FindingsRow } from "../shared/sink/findingsSchema.js";
 import { measureRowBytes } from "../shared/sink/rowSize.js";
-import { startAzurite } from "../shared/state/localAzurite.js";
+import { startAzurite } from "../cli/demo/localAzurite.js";
 import type { Benchmark, BenchmarkOptions, Measurement } from "./measurement.js";
 
 const SWEEP_RESOURCES = 10_000;

@@ -12,7 +12,7 @@ import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME } from "../../shared/queues/queueNam
 import { encodeQueueMessage } from "../../shared/queues/queueMessage.js";
 import type { FindingRow, FindingsRow } from "../../shared/sink/findingsSchema.js";
 import { FINDINGS_STREAM_NAME } from "../../shared/sink/findingsSchema.js";
-import { type LocalAzurite, startAzurite } from "../../shared/state/localAzurite.js";
+import { type LocalAzurite, startAzurite } from "./localAzurite.js";
 import { queueClientFor } from "../../shared/state/storageClients.js";
 import { renderHtmlReport } from "../html/htmlReport.js";
 import { latestFindings, transitionRows } from "../html/latestFindings.js";

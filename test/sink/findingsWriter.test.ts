@@ -8,7 +8,7 @@ import { buildFindingRows } from "../../shared/sink/findingRows.js";
 import { FINDINGS_STREAM_NAME, streamColumns, type FindingRow, type FindingsRow } from "../../shared/sink/findingsSchema.js";
 import { DEAD_LETTER_AFTER_MS, deliveryWarning, describeReplay, FindingsWriter, type WriteReport } from "../../shared/sink/findingsWriter.js";
 import { requestTimeoutPolicy } from "../../shared/handlers/dependencies.js";
-import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../shared/state/localAzurite.js";
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../cli/demo/localAzurite.js";
 import { containerClientFor } from "../../shared/state/storageClients.js";
 import { startAzurite, type LocalAzurite } from "../support/azurite.js";
 import { evaluationOf, vaultId } from "./evaluations.js";

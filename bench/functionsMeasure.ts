@@ -6,14 +6,14 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Timer } from "@azure/functions";
-import { InvocationContext } from "./functionsRuntime.js";
-import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
-import type { FindingsWriter } from "../sink/findingsWriter.js";
-import type { HandlerDependencies } from "./dependencies.js";
-import { handleEventQueueMessage } from "./eventHandlers.js";
-import { mapWithConcurrency } from "./invocation.js";
-import { handleShardMessage } from "./shardHandler.js";
-import { handleSweepTimer } from "./sweepTimerHandler.js";
+import { InvocationContext } from "../shared/handlers/functionsRuntime.js";
+import type { FindingRow, FindingsRow } from "../shared/sink/findingsSchema.js";
+import type { FindingsWriter } from "../shared/sink/findingsWriter.js";
+import type { HandlerDependencies } from "../shared/handlers/dependencies.js";
+import { handleEventQueueMessage } from "../shared/handlers/eventHandlers.js";
+import { mapWithConcurrency } from "../shared/handlers/invocation.js";
+import { handleShardMessage } from "../shared/handlers/shardHandler.js";
+import { handleSweepTimer } from "../shared/handlers/sweepTimerHandler.js";
 
 /** The slice of the emulator's estate the measurements change (structurally `Estate` from emulator/). */
 export interface MutableEstate {
