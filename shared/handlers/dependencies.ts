@@ -10,6 +10,7 @@ import { type AzureConnection, createAzureReaders } from "../readers/azureReader
 import type { DiagnosticSettingsReaderOptions } from "../readers/diagnosticSettingsReader.js";
 import type { ResourceGraphReaderOptions } from "../readers/resourceGraphReader.js";
 import { BlobSpool, SPOOL_CONTAINER_NAME, SPOOL_DEAD_LETTER_CONTAINER_NAME } from "../sink/blobSpool.js";
+import { findingRowsBuilder } from "../sink/findingRows.js";
 import { FindingsWriter } from "../sink/findingsWriter.js";
 import { containerClientFor, queueClientFor, tableClientFor } from "../state/storageClients.js";
 import { STATE_TABLE_NAME, TableStateStore } from "../state/tableStateStore.js";
@@ -95,7 +96,7 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
 
   const stateTable = tableClientFor(config.storage, STATE_TABLE_NAME, storageCredential);
   const [stateStore, runRecords, spool] = await Promise.all([
-    TableStateStore.open(stateTable),
+    TableStateStore.open(stateTable, findingRowsBuilder),
     RunRecords.open(tableClientFor(config.storage, RUNS_TABLE_NAME, storageCredential)),
     BlobSpool.open(
       containerClientFor(config.storage, SPOOL_CONTAINER_NAME, storageCredential),

@@ -4,13 +4,36 @@ import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { z } from "zod";
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import { EXPOSURE_CLASSES, type ExposureClass } from "../model/exposure.js";
-import { SEVERITIES, STATUSES, type ResourceSummary } from "../model/finding.js";
+import { type ControlId, SEVERITIES, STATUSES, type ResourceSummary } from "../model/finding.js";
 import type { ResourceKind } from "../model/resource.js";
-import { buildFindingRows, buildRemovedRows } from "../sink/findingRows.js";
 import type { FindingRow } from "../sink/findingsSchema.js";
 import type { RunContext } from "../sink/runContext.js";
 import { resourceKeys } from "./resourceKeys.js";
-import { computeTransitions, removedControls, type ControlsMemory } from "./transitions.js";
+import { type ControlTransition, type ControlsMemory, type RemovedControl, computeTransitions, removedControls } from "./transitions.js";
+
+/**
+ * Builds the Log Analytics rows of a change the store decided (the sink implements it: `findingRowsBuilder`). The
+ * store decides transitions and keeps the rows it is given in the outbox; what a row looks like is the sink's.
+ */
+export interface ChangeRowBuilder {
+  /** One row per finding with its transition, and a `Removed` row for each control that stopped being evaluated. */
+  observed(input: {
+    readonly evaluation: ResourceEvaluation;
+    readonly observedAt: Date;
+    readonly run: RunContext;
+    readonly transitions: ReadonlyMap<ControlId, ControlTransition>;
+    readonly previousExposure: ExposureClass | undefined;
+    readonly dropped: readonly RemovedControl[];
+  }): FindingRow[];
+  /** `Removed` rows for each control of a deleted resource. */
+  removed(input: {
+    readonly resource: ResourceSummary;
+    readonly controls: readonly RemovedControl[];
+    readonly observedAt: Date;
+    readonly run: RunContext;
+    readonly previousExposure: ExposureClass | undefined;
+  }): FindingRow[];
+}
 
 export const STATE_TABLE_NAME = "vaultwatchState";
 
@@ -283,12 +306,15 @@ type Decision =
  *   collapse duplicates on `rowIdentity` (RunId, resource, control, TimeGenerated).
  */
 export class TableStateStore {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    private readonly rows: ChangeRowBuilder,
+  ) {}
 
   /** Creates the table when it does not exist yet. */
-  static async open(table: TableClient): Promise<TableStateStore> {
+  static async open(table: TableClient, rows: ChangeRowBuilder): Promise<TableStateStore> {
     await table.createTable();
-    return new TableStateStore(table);
+    return new TableStateStore(table, rows);
   }
 
   async read(resourceId: string): Promise<ResourceState | undefined> {
@@ -298,13 +324,13 @@ export class TableStateStore {
   /** Applies an evaluation of a resource read at `observedAt` and returns the rows to write. */
   async apply(evaluation: ResourceEvaluation, observedAt: Date, run: RunContext): Promise<StateChange> {
     checkObservedAt(observedAt);
-    return this.update(evaluation.resource.resourceId, (current) => decideApply(current, evaluation, observedAt, run));
+    return this.update(evaluation.resource.resourceId, (current) => decideApply(current, evaluation, observedAt, run, this.rows));
   }
 
   /** Records that a resource was deleted at `observedAt`: `Removed` rows for each control that had state. */
   async remove(resourceId: string, observedAt: Date, run: RunContext): Promise<StateChange> {
     checkObservedAt(observedAt);
-    return this.update(resourceId, (current) => decideRemove(current, resourceId, observedAt, run));
+    return this.update(resourceId, (current) => decideRemove(current, resourceId, observedAt, run, this.rows));
   }
 
   /**
@@ -362,7 +388,13 @@ function withCanonicalId(evaluation: ResourceEvaluation, resourceId: string): Re
   return { ...evaluation, resource: { ...evaluation.resource, resourceId } };
 }
 
-function decideApply(current: ResourceState | undefined, evaluation: ResourceEvaluation, observedAt: Date, run: RunContext): Decision {
+function decideApply(
+  current: ResourceState | undefined,
+  evaluation: ResourceEvaluation,
+  observedAt: Date,
+  run: RunContext,
+  builder: ChangeRowBuilder,
+): Decision {
   const at = observedAt.getTime();
   if (current !== undefined) {
     const last = current.observedAt.getTime();
@@ -382,7 +414,7 @@ function decideApply(current: ResourceState | undefined, evaluation: ResourceEva
       // A retry of the same observation slot: its rows are measured against the state before it, as the first
       // attempt's were. A retry that read something different replaces what the first attempt stored.
       const canonical = withCanonicalId(evaluation, current.resourceId);
-      const { rows, next } = rowsAgainst(current.before, canonical, observedAt, run);
+      const { rows, next } = rowsAgainst(current.before, canonical, observedAt, run, builder);
       const unchanged = JSON.stringify(next) === JSON.stringify(current.controls) && canonical.exposure.class === current.exposure;
       if (unchanged) return { kind: "done", change: { outcome: "replayed", rows, pending: current.outbox } };
       return {
@@ -397,7 +429,7 @@ function decideApply(current: ResourceState | undefined, evaluation: ResourceEva
   const previous = current === undefined || current.deleted ? undefined : current;
   const resourceId = current?.resourceId ?? evaluation.resource.resourceId;
   const canonical = withCanonicalId(evaluation, resourceId);
-  const { rows, next } = rowsAgainst(previous, canonical, observedAt, run);
+  const { rows, next } = rowsAgainst(previous, canonical, observedAt, run, builder);
   return {
     kind: "write",
     rows,
@@ -421,22 +453,19 @@ function rowsAgainst(
   evaluation: ResourceEvaluation,
   observedAt: Date,
   run: RunContext,
+  builder: ChangeRowBuilder,
 ): { rows: FindingRow[]; next: ControlsMemory } {
   const { transitions, next, dropped } = computeTransitions(previous?.controls, evaluation.findings);
-  const rows = [
-    ...buildFindingRows({ evaluation, observedAt, run, transitions, previousExposure: previous?.exposure }),
-    ...buildRemovedRows({
-      resource: evaluation.resource,
-      controls: dropped,
-      observedAt,
-      run,
-      reason: "The control no longer applies to this resource, so it is no longer evaluated.",
-    }),
-  ];
-  return { rows, next };
+  return { rows: builder.observed({ evaluation, observedAt, run, transitions, previousExposure: previous?.exposure, dropped }), next };
 }
 
-function decideRemove(current: ResourceState | undefined, resourceId: string, observedAt: Date, run: RunContext): Decision {
+function decideRemove(
+  current: ResourceState | undefined,
+  resourceId: string,
+  observedAt: Date,
+  run: RunContext,
+  builder: ChangeRowBuilder,
+): Decision {
   const tombstone = (base: ResourceState | undefined): ResourceState => ({
     resourceId: base?.resourceId ?? resourceId,
     observedAt,
@@ -454,7 +483,7 @@ function decideRemove(current: ResourceState | undefined, resourceId: string, ob
   const at = observedAt.getTime();
   const last = current.observedAt.getTime();
   if (at === last && run.runId === current.runId && current.deleted) {
-    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run), pending: current.outbox } };
+    return { kind: "done", change: { outcome: "replayed", rows: removedRows(current, current.before, observedAt, run, builder), pending: current.outbox } };
   }
   if (at < last) {
     return stale(
@@ -467,22 +496,16 @@ function decideRemove(current: ResourceState | undefined, resourceId: string, ob
     return at === last ? stale(current, `${current.resourceId} was already deleted at ${current.observedAt.toISOString()}.`) : { kind: "write", next: tombstone(current), rows: [] };
   }
   // Equal times: the deletion wins, as nothing can be observed of a deleted resource.
-  return withRows(tombstone(current), removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run));
+  return withRows(tombstone(current), removedRows(current, { controls: current.controls, exposure: current.exposure }, observedAt, run, builder));
 }
 
-function removedRows(
-  state: ResourceState,
-  before: ResourceState["before"],
-  observedAt: Date,
-  run: RunContext,
-): FindingRow[] {
+function removedRows(state: ResourceState, before: ResourceState["before"], observedAt: Date, run: RunContext, builder: ChangeRowBuilder): FindingRow[] {
   if (before === undefined || state.summary === undefined) return [];
-  return buildRemovedRows({
+  return builder.removed({
     resource: { ...state.summary, resourceId: state.resourceId },
     controls: removedControls(before.controls),
     observedAt,
     run,
-    reason: "The resource was deleted.",
     previousExposure: before.exposure,
   });
 }

@@ -16,6 +16,7 @@ import { processShard } from "../../shared/handlers/shardWorker.js";
 import { TableStateIndex } from "../../shared/handlers/stateIndex.js";
 import type { ShardMessage } from "../../shared/queues/shardMessage.js";
 import { BlobSpool } from "../../shared/sink/blobSpool.js";
+import { findingRowsBuilder } from "../../shared/sink/findingRows.js";
 import { FINDINGS_STREAM_NAME } from "../../shared/sink/findingsSchema.js";
 import { FindingsWriter } from "../../shared/sink/findingsWriter.js";
 import { containerClientFor, tableClientFor } from "../../shared/state/storageClients.js";
@@ -83,7 +84,7 @@ function depsThrough(injector: FaultInjector, spoolContainer: string): HandlerDe
   const spool = injector.wrap("spool", new BlobSpool(containerClientFor(storage, spoolContainer), harness.deps.clock, containerClientFor(storage, `${spoolContainer}-dead`)));
   return {
     ...harness.deps,
-    stateStore: new TableStateStore(stateTable),
+    stateStore: new TableStateStore(stateTable, findingRowsBuilder),
     stateIndex: new TableStateIndex(stateTable),
     runRecords: new RunRecords(injector.wrap("runsTable", tableClientFor(storage, RUNS_TABLE_NAME))),
     writer: new FindingsWriter({ client: ingestion, ruleId: DCR_IMMUTABLE_ID, streamName: FINDINGS_STREAM_NAME, spool, clock: harness.deps.clock }),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { findingRowsBuilder } from "../../shared/sink/findingRows.js";
 import type { FindingRow } from "../../shared/sink/findingsSchema.js";
 import type { RunContext } from "../../shared/sink/runContext.js";
 import { tableClientFor } from "../../shared/state/storageClients.js";
@@ -22,7 +23,7 @@ afterAll(async () => {
 beforeEach(async () => {
   // A fresh table per test: tests stay independent without restarting Azurite.
   table = tableClientFor({ kind: "connectionString", connectionString: azurite.connectionString }, `state${randomUUID().replace(/-/g, "").slice(0, 20)}`);
-  store = await TableStateStore.open(table);
+  store = await TableStateStore.open(table, findingRowsBuilder);
 });
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 6, minute));

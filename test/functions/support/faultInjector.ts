@@ -92,17 +92,18 @@ export class FaultInjector {
   }
 
   private iterable(stepName: string, source: AsyncIterable<unknown>): AsyncIterable<unknown> {
-    const injector = this;
+    const step = (name: string) => this.next(name);
+    const wrapItem = (value: unknown) => this.wrapYielded(`${stepName}:item`, value);
     return {
       [Symbol.asyncIterator]() {
         const iterator = source[Symbol.asyncIterator]();
         return {
           async next() {
-            const { index, fault } = injector.next(`${stepName}:next`);
+            const { index, fault } = step(`${stepName}:next`);
             if (fault === "before") throw new InjectedFault(index, `${stepName}:next`, fault);
             const result = await iterator.next();
             if (fault === "after") throw new InjectedFault(index, `${stepName}:next`, fault);
-            return result.done ? result : { done: false, value: injector.wrapYielded(`${stepName}:item`, result.value) };
+            return result.done ? result : { done: false, value: wrapItem(result.value) };
           },
           async return(value?: unknown) {
             await iterator.return?.(value);
