@@ -1,7 +1,7 @@
 import { startEmulator } from "../emulator/index.js";
 import { loadConfig } from "../shared/config.js";
 import { createHandlerDependencies } from "../shared/handlers/dependencies.js";
-import { measureEventToUpload, measureSweep } from "./functionsMeasure.js";
+import { measureEventToUpload, measureFaultRun, measureSweep } from "./functionsMeasure.js";
 import { MAX_BATCH_SIZE } from "../shared/readers/diagnosticSettingsReader.js";
 import { MAX_PAGE_SIZE } from "../shared/readers/resourceGraphReader.js";
 import { FINDINGS_STREAM_NAME, type FindingsRow } from "../shared/sink/findingsSchema.js";
@@ -12,6 +12,9 @@ import type { Benchmark, BenchmarkOptions, Measurement } from "./measurement.js"
 const SWEEP_RESOURCES = 10_000;
 const SWEEP_SUBSCRIPTIONS = 100;
 const EVENTS = 200;
+const FAULT_VAULTS = 100;
+/** One write in this many crashes after the state moved and before the upload. */
+const CRASH_EVERY = 7;
 /** The SDK fills a Logs Ingestion request up to 1,000,000 bytes of serialised records. */
 const INGESTION_CHUNK_BYTES = 1_000_000;
 
@@ -57,7 +60,33 @@ export const pipelineBenchmark: Benchmark = {
 
       options.log(`pipeline: timing ${EVENTS} events for vaults made public…`);
       const events = await measureEventToUpload({ deps, estate: emulator.estate, subscriptionId: subscriptionIds[0] ?? "", events: EVENTS });
+      options.log(`pipeline: ${FAULT_VAULTS} events under ingestion faults and crashes…`);
+      const faults = await measureFaultRun({
+        deps,
+        estate: emulator.estate,
+        subscriptionId: subscriptionIds[1] ?? subscriptionIds[0] ?? "",
+        vaults: FAULT_VAULTS,
+        crashEvery: CRASH_EVERY,
+        faults: (on) => {
+          emulator.knobs.faults = on
+            ? [
+                { kinds: ["ingestion"], status: 503, rate: 0.3 },
+                { kinds: ["ingestion"], status: 429, rate: 0.2 },
+                { kinds: ["ingestion"], status: 500, rate: 0.1 },
+              ]
+            : [];
+        },
+        ledgerRows: () => emulator.ledger.records(FINDINGS_STREAM_NAME) as unknown as FindingsRow[],
+      });
       return [
+        {
+          name: "fault run: distinct rows in the ledger",
+          value: faults.distinctLedgerRows,
+          unit: "rows",
+          floor: faults.rowsProduced,
+          note: `${faults.rowsProduced} distinct rows produced by the handlers for ${faults.vaults} vaults under 30% 503, 20% 429, 10% 500 and a crash every ${CRASH_EVERY} writes; ${faults.redeliveries} redeliveries, ${faults.duplicateLedgerRows} duplicate rows collapsed by identity`,
+        },
+        { name: "fault run: New VW-NET-001 in the ledger", value: faults.newPublicAccessFailures, unit: "vaults", floor: faults.vaults, note: "every vault made public reached the ledger as New" },
         { name: "sweep Resource Graph requests", value: counters.requests.resourceGraph, unit: "requests", floor: graphFloor, note: `${perShard.length} shards, pages of ${MAX_PAGE_SIZE}` },
         { name: "sweep diagnostic-settings /batch calls", value: counters.requests.batch, unit: "calls", floor: batchFloor, note: `${MAX_BATCH_SIZE} resources per call` },
         { name: "sweep Logs Ingestion calls", value: uploads.length, unit: "calls", floor: Math.ceil(uncompressed / INGESTION_CHUNK_BYTES), note: `${(uncompressed / 1e6).toFixed(1)} MB serialised; floor: 1 MB per call` },

@@ -339,6 +339,16 @@ export class TableStateStore {
    */
   async acknowledge(resourceId: string, delivered: readonly FindingRow[]): Promise<void> {
     if (delivered.length === 0) return;
+    // The usual case: nobody wrote the record since this worker did, so one conditional write empties the outbox.
+    const committed = this.committed.get(delivered);
+    if (committed?.etag !== undefined) {
+      try {
+        await this.table.updateEntity(encode(resourceKeys(resourceId), { ...committed.state, outbox: [] }), "Replace", { etag: committed.etag });
+        return;
+      } catch (error) {
+        if (!isStatus(error, 412)) throw error;
+      }
+    }
     const done = new Set(delivered.map(rowIdentity));
     await this.update(resourceId, (current) => {
       if (current === undefined) return { kind: "skip" };
@@ -346,6 +356,13 @@ export class TableStateStore {
       if (outbox.length === current.outbox.length) return { kind: "skip" };
       return { kind: "write", rows: [], next: { ...current, outbox } };
     });
+  }
+
+  /** The record each handed-out outbox was read from or written as, so acknowledging it needs no read. */
+  private readonly committed = new WeakMap<readonly FindingRow[], { readonly etag: string | undefined; readonly state: ResourceState }>();
+
+  private remember(outbox: readonly FindingRow[], etag: string | undefined, state: ResourceState): void {
+    if (outbox.length > 0) this.committed.set(outbox, { etag, state });
   }
 
   private async load(resourceId: string): Promise<{ state: ResourceState; etag: string } | undefined> {
@@ -364,11 +381,15 @@ export class TableStateStore {
       const loaded = await this.load(resourceId);
       const decision = decide(loaded?.state);
       if (decision.kind === "skip") return { outcome: "replayed", rows: [], pending: [] };
-      if (decision.kind === "done") return decision.change;
+      if (decision.kind === "done") {
+        if (loaded !== undefined) this.remember(decision.change.pending, loaded.etag, loaded.state);
+        return decision.change;
+      }
       const entity = encode(keys, decision.next);
       try {
-        if (loaded === undefined) await this.table.createEntity(entity);
-        else await this.table.updateEntity(entity, "Replace", { etag: loaded.etag });
+        const written =
+          loaded === undefined ? await this.table.createEntity(entity) : await this.table.updateEntity(entity, "Replace", { etag: loaded.etag });
+        this.remember(decision.next.outbox, written.etag, decision.next);
         return { outcome: decision.outcome ?? "applied", rows: decision.rows, pending: decision.next.outbox };
       } catch (error) {
         // 409: someone created it first; 412: someone updated it since we read it. Decide again on fresh state.
