@@ -3,6 +3,7 @@ import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { ShardMessage } from "../queues/shardMessage.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
+import type { KeyVaultResourceReader } from "../readers/keyVaultResourceReader.js";
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
@@ -19,6 +20,8 @@ export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly diagnosticSettingsReader: DiagnosticSettingsReader;
   readonly stateStore: Pick<TableStateStore, "apply" | "remove" | "acknowledge">;
   readonly stateIndex: StateIndex;
+  /** Confirms a deletion the sweep suspects (Resource Graph no longer lists the resource) with an ARM read. */
+  readonly keyVaultReader: Pick<KeyVaultResourceReader, "read">;
   readonly writer: Pick<FindingsWriter, "write">;
 }
 
@@ -149,13 +152,20 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
       // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
-    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, async (resourceId) => ({
-      resourceId,
-      change: await deps.stateStore.remove(resourceId, observedAt, run),
-    }));
-    for (const { resourceId, change } of changes) {
-      if (change.outcome !== "stale") counts.removed += 1;
-      take(resourceId, change);
+    // Missing from Resource Graph is a hint too (it trails ARM, and an unreadable scope lists nothing): a deletion is
+    // believed only when ARM answers 404 or 410 for the resource itself (DESIGN.md decision 12).
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, async (resourceId) => {
+      const read = await deps.keyVaultReader.read(resourceId);
+      if (read.state !== "deleted") return { resourceId, kept: read.state === "found" ? "ARM still has it" : `ARM could not confirm it (${read.reason})` };
+      return { resourceId, change: await deps.stateStore.remove(resourceId, observedAt, run) };
+    });
+    for (const outcome of changes) {
+      if (outcome.change === undefined) {
+        errors.push(`${outcome.resourceId} is missing from Resource Graph but ${outcome.kept}; its state was left as it was`);
+        continue;
+      }
+      if (outcome.change.outcome !== "stale") counts.removed += 1;
+      take(outcome.resourceId, outcome.change);
     }
   }
   await flush();

@@ -207,6 +207,35 @@ describe("events are hints: reads are the truth and time is bounded", () => {
   });
 });
 
+describe("deletions are believed only when ARM confirms them", () => {
+  it("a sweep whose Resource Graph page leaves out a vault ARM still serves keeps the vault, writes no Removed row and names it in its errors", async () => {
+    const vault = seedVault("kv-dur-lagging-01", "Disabled");
+    const runShard = async (minutesAgo: number, deps: HandlerDependencies) => {
+      const plannedAt = new Date(clock().getTime() - minutesAgo * 60_000);
+      const runId = `sweep-dur-${randomUUID().slice(0, 8)}`;
+      await harness.deps.runRecords.createRun({ runId, plannedAt, shardCount: 1, subscriptionCount: 1, planErrors: [] });
+      return processShard({ runId, shardIndex: 0, shardCount: 1, subscriptionIds: [vault.subscriptionId], plannedAt: plannedAt.toISOString() }, deps);
+    };
+    await runShard(30, harness.deps);
+    const reader = harness.deps.resourceGraphReader;
+    const lagging = {
+      ...harness.deps,
+      resourceGraphReader: {
+        pages: async function* (...args: Parameters<typeof reader.pages>) {
+          for await (const page of reader.pages(...args)) yield { ...page, resources: [] };
+        },
+      },
+    } as HandlerDependencies;
+
+    const report = await runShard(1, lagging);
+
+    expect(report.removed).toBe(0);
+    expect(report.errors.join(" ")).toContain(`${vault.id} is missing from Resource Graph but ARM still has it`);
+    expect(ledgerOf(vault.id).filter((row) => row.Status === "Removed")).toEqual([]);
+    expect((await harness.deps.stateStore.read(vault.id))?.deleted).toBe(false);
+  });
+});
+
 describe("scope on every event path", () => {
   let scoped: FunctionsHarness;
   const inScope = "aaaaaaaa-1111-4111-8111-111111111111";
