@@ -7,3 +7,8 @@ export class UsageError extends Error {
 export class InputError extends Error {
   override readonly name = "InputError";
 }
+
+/** The scope to scan holds nothing this identity can read: exit code 2. */
+export class ScopeError extends Error {
+  override readonly name = "ScopeError";
+}

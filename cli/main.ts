@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { TOOL_VERSION } from "../shared/version.js";
-import { InputError, UsageError } from "./errors.js";
+import { InputError, ScopeError, UsageError } from "./errors.js";
+import { printable } from "./output/safeText.js";
 
 type Register = (program: Command, onExitCode: (code: number) => void) => void;
 
@@ -42,10 +43,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
     }
-    if (error instanceof InputError || error instanceof UsageError) {
-      process.stderr.write(`vaultwatch: ${error.message}\n`);
+    if (error instanceof InputError || error instanceof UsageError || error instanceof ScopeError || isAzureReadError(error)) {
+      // Resource data can reach an error message (a name, a quoted value): keep it to printable text.
+      process.stderr.write(`vaultwatch: ${printable(error.message)}\n`);
       return 2;
     }
     throw error;
   }
+}
+
+/** By name, so that `evaluate` does not load the Azure SDK just to recognise a read error it never raises. */
+function isAzureReadError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "AzureReadError";
 }

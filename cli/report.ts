@@ -42,14 +42,21 @@ export function addReportOptions(command: Command): Command {
 export async function renderReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  /** Called once every evaluation is in and before anything is written: throw to fail the run with no output. */
+  beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<number> {
-  const summary = await writeReport(evaluations, options);
+  const summary = await writeReport(evaluations, options, beforeCommit);
   return summary.exitCode;
 }
 
+/**
+ * Renders the report into a staging area and hands it to standard output or the file only when the run
+ * succeeded: when reading fails half-way, or `beforeCommit` refuses the result, nothing is written.
+ */
 export async function writeReport(
   evaluations: AsyncIterable<ResourceEvaluation> | Iterable<ResourceEvaluation>,
   options: ReportOptions,
+  beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<EstateSummary> {
   const format = FORMATS[options.format]();
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
@@ -62,8 +69,11 @@ export async function writeReport(
       await out.flushIfFull();
     }
     await format.end(summary, out);
-  } finally {
-    await out.close();
+    beforeCommit?.(summary);
+  } catch (error) {
+    out.discard();
+    throw error;
   }
+  await out.commit();
   return summary;
 }

@@ -1,3 +1,4 @@
+import { printable } from "./output/safeText.js";
 import type { ItemTally } from "../shared/evaluate/evaluateItems.js";
 
 const MAX_LINES = 50;
@@ -15,7 +16,8 @@ export class WarningCollector {
   }
 
   print(stream: NodeJS.WritableStream = process.stderr): void {
-    for (const line of this.kept) stream.write(`warning: ${line}\n`);
+    // Warnings quote resource data (ids, names, unreadable values): never let it drive the terminal.
+    for (const line of this.kept) stream.write(`warning: ${printable(line)}\n`);
     if (this.dropped > 0) stream.write(`warning: … and ${this.dropped} more\n`);
   }
 }

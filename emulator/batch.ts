@@ -82,3 +82,36 @@ function parseBatchBody(body: Buffer): InnerRequest[] | string {
   }
   return inner;
 }
+
+/**
+ * `/batch` answered asynchronously, as ARM does for its long-running operations: 202 with a `Location` and
+ * `Retry-After`, then the same 202 on each poll until the responses are ready (the 200 a direct answer would carry).
+ */
+export class AcceptedBatches {
+  private readonly pending = new Map<string, { response: EmulatorResponse; pollsLeft: number; retryAfterSeconds: number }>();
+  private next = 0;
+
+  accept(response: EmulatorResponse, polls: number, retryAfterSeconds: number, origin: string): EmulatorResponse {
+    const id = `op-${(this.next += 1)}`;
+    this.pending.set(id, { response, pollsLeft: polls, retryAfterSeconds });
+    return this.acceptedAnswer(id, retryAfterSeconds, origin);
+  }
+
+  /** `GET /batch/operations/{id}`: 202 while the operation runs, then its 200 (once), 404 for an unknown id. */
+  poll(request: EmulatorRequest, id: string, origin: string): EmulatorResponse {
+    if (request.method !== "GET") return errorResponse(405, "MethodNotAllowed", "Poll the batch operation with GET.");
+    const operation = this.pending.get(id);
+    if (operation === undefined) return errorResponse(404, "NotFound", `No batch operation ${id}.`);
+    operation.pollsLeft -= 1;
+    if (operation.pollsLeft > 0) return this.acceptedAnswer(id, operation.retryAfterSeconds, origin);
+    this.pending.delete(id);
+    return operation.response;
+  }
+
+  private acceptedAnswer(id: string, retryAfterSeconds: number, origin: string): EmulatorResponse {
+    return {
+      status: 202,
+      headers: { location: `${origin}/batch/operations/${id}?api-version=${BATCH_API_VERSION}`, "retry-after": String(retryAfterSeconds) },
+    };
+  }
+}

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type ArmContext, matchArmRoute } from "./arm.js";
-import { handleBatch } from "./batch.js";
+import { AcceptedBatches, handleBatch } from "./batch.js";
 import type { RequestCounters } from "./counters.js";
 import type { Estate } from "./estate.js";
 import {
@@ -43,6 +43,7 @@ interface Classified {
 export class Dispatcher {
   private readonly resourceGraphQuota = new Map<string, QuotaWindow>();
   private readonly armBuckets: TokenBuckets;
+  private readonly acceptedBatches = new AcceptedBatches();
 
   constructor(private readonly state: DispatcherState) {
     this.armBuckets = new TokenBuckets(state.throttleClock);
@@ -141,7 +142,19 @@ export class Dispatcher {
       };
     }
     if (s.length === 1 && s[0] === "batch" && !request.insideBatch) {
-      return { kind: "batch", throttle: undefined, handle: (r) => handleBatch(r, this, bearerToken(r) ?? "") };
+      return {
+        kind: "batch",
+        throttle: undefined,
+        handle: async (r) => {
+          const answer = await handleBatch(r, this, bearerToken(r) ?? "");
+          const { acceptedPolls, retryAfterSeconds } = state.knobs.batch;
+          return answer.status === 200 && acceptedPolls > 0 ? this.acceptedBatches.accept(answer, acceptedPolls, retryAfterSeconds, state.origin) : answer;
+        },
+      };
+    }
+    if (s.length === 3 && s[0] === "batch" && s[1] === "operations" && !request.insideBatch) {
+      const id = request.segments[2] as string;
+      return { kind: "batch", throttle: undefined, handle: (r) => this.acceptedBatches.poll(r, id, state.origin) };
     }
     if (s.length === 4 && s[0] === "datacollectionrules" && s[2] === "streams") {
       const [, dcr, , stream] = request.segments as [string, string, string, string];

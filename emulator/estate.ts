@@ -83,6 +83,8 @@ export class Estate {
   private readonly managementGroupRecords = new Map<string, ManagementGroupRecord>();
   private readonly resources = new Map<string, ResourceEntry>();
   private readonly privateEndpoints = new Map<string, JsonObject>();
+  /** Event Grid system topics (ARM bodies), by lower-cased id: Resource Graph shows them to the coverage query. */
+  private readonly systemTopics = new Map<string, JsonObject>();
   /** Lower-cased resource ids in ascending order: the order Resource Graph pages follow. */
   private sortedKeys: string[] = [];
   private lastStamp = 0;
@@ -232,6 +234,36 @@ export class Estate {
   idsInSubscription(subscriptionId: string, kind: KeyVaultResourceKind): string[] {
     const wanted = subscriptionId.toLowerCase();
     return [...this.idsInOrder(undefined, (sub, resourceKind) => sub.toLowerCase() === wanted && resourceKind === kind)];
+  }
+
+  // ── Event Grid system topics ───────────────────────────────────────────────────────────────────
+
+  /** Adds or replaces a system topic: `{ id, name, type, location, identity, properties: { source, topicType } }`. */
+  upsertSystemTopic(body: JsonObject): void {
+    const id = body["id"];
+    if (typeof id !== "string" || !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics\/[^/]+$/i.test(id)) {
+      throw new Error(`Not an Event Grid system topic id: ${String(id)}`);
+    }
+    this.systemTopics.set(keyOf(id), deepCopy(body));
+  }
+
+  deleteSystemTopic(id: string): boolean {
+    return this.systemTopics.delete(keyOf(id));
+  }
+
+  /** System topic ids in Resource Graph order, after `afterKey` (exclusive), whose subscription `include` accepts. */
+  *systemTopicIdsInOrder(afterKey: string | undefined, include: (subscriptionId: string) => boolean): Generator<string> {
+    const keys = [...this.systemTopics.keys()].sort();
+    for (const key of keys) {
+      if (afterKey !== undefined && key <= afterKey.toLowerCase()) continue;
+      const body = this.systemTopics.get(key) as JsonObject;
+      const subscriptionId = String(body["id"]).split("/")[2] ?? "";
+      if (include(subscriptionId)) yield body["id"] as string;
+    }
+  }
+
+  peekSystemTopic(id: string): Readonly<JsonObject> | undefined {
+    return this.systemTopics.get(keyOf(id));
   }
 
   // ── private endpoint connections and private endpoints ─────────────────────────────────────────

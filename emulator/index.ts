@@ -20,4 +20,4 @@ export { IngestionLedger, type AcceptedUpload, type DataCollectionRules, type In
 export { defaultKnobs, type FaultRule, type KnobOverrides, type Knobs, type OutageMode, type RetryAfterStyle } from "./knobs.js";
 export { RequestCounters } from "./counters.js";
 export { REQUEST_KINDS, type RequestKind } from "./requestKinds.js";
-export { POSTURE_QUERY } from "./resourceGraph.js";
+export { EVENT_TOPICS_QUERY, POSTURE_QUERY } from "./resourceGraph.js";

@@ -55,6 +55,14 @@ export interface Knobs {
   };
   /** Items per page of ARM list operations, before `nextLink`. */
   armPageSize: number;
+  batch: {
+    /**
+     * ARM may answer `/batch` with 202 Accepted and a `Location` to poll (with `Retry-After` in seconds) instead of
+     * the responses: how many polls answer 202 again before the 200 with the responses (0: answer 200 at once).
+     */
+    acceptedPolls: number;
+    retryAfterSeconds: number;
+  };
   ingestion: {
     /** Largest accepted request, compressed or not: 1 MiB, as the SDK's own chunks may pass 1,000,000 bytes. */
     maxRequestBytes: number;
@@ -70,6 +78,7 @@ export function defaultKnobs(): Knobs {
     resourceGraph: { quotaPerWindow: 15, windowMs: 5_000, retryAfterOn429: "none", withholdSkipToken: false },
     armReads: { burst: 250, refillPerSecond: 25, retryAfterOn429: "seconds" },
     armPageSize: 100,
+    batch: { acceptedPolls: 0, retryAfterSeconds: 1 },
     ingestion: { maxRequestBytes: 1_048_576 },
   };
 }
@@ -88,4 +97,5 @@ export function applyKnobOverrides(knobs: Knobs, overrides: KnobOverrides): void
   if (overrides.resourceGraph !== undefined) Object.assign(knobs.resourceGraph, overrides.resourceGraph);
   if (overrides.armReads !== undefined) Object.assign(knobs.armReads, overrides.armReads);
   if (overrides.ingestion !== undefined) Object.assign(knobs.ingestion, overrides.ingestion);
+  if (overrides.batch !== undefined) Object.assign(knobs.batch, overrides.batch);
 }

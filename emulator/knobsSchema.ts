@@ -38,6 +38,7 @@ const knobOverridesSchema = z
       .partial()
       .strict(),
     armPageSize: z.number().int().min(1),
+    batch: z.object({ acceptedPolls: z.number().int().min(0), retryAfterSeconds: z.number().int().min(0) }).partial().strict(),
     ingestion: z.object({ maxRequestBytes: z.number().int().min(1) }).partial().strict(),
   })
   .partial()

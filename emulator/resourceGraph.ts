@@ -37,13 +37,43 @@ const PROJECTED_PROPERTIES = [
   "securityDomainProperties",
 ] as const;
 
+/** The coverage query's shape (shared/eventCoverage/eventWiring.ts), answered from the estate's system topics. */
+export const EVENT_TOPICS_QUERY = `Resources
+| where type =~ 'microsoft.eventgrid/systemtopics'
+| where tostring(properties.topicType) in~ ('Microsoft.Resources.Subscriptions', 'Microsoft.ResourceNotifications.Resources')
+| project id, subscriptionId, topicType = tostring(properties.topicType), source = tostring(properties.source), identity
+| order by id asc`;
+
+const WATCHED_TOPIC_TYPES = new Set(["microsoft.resources.subscriptions", "microsoft.resourcenotifications.resources"]);
+
 export function normaliseQueryText(query: string): string {
   return query.replace(/\s+/g, " ").trim();
 }
 
-const RECOGNISED_QUERIES = new Map<string, (body: Readonly<JsonObject>) => JsonObject>([
-  [normaliseQueryText(POSTURE_QUERY), postureRow],
+interface RecognisedQuery {
+  /** Which of the estate's tables the query reads. */
+  readonly table: "keyVaults" | "systemTopics";
+  /** The row as Resource Graph renders the projection, or `undefined` when the query's filter drops it. */
+  readonly rowOf: (body: Readonly<JsonObject>) => JsonObject | undefined;
+}
+
+const RECOGNISED_QUERIES = new Map<string, RecognisedQuery>([
+  [normaliseQueryText(POSTURE_QUERY), { table: "keyVaults", rowOf: postureRow }],
+  [normaliseQueryText(EVENT_TOPICS_QUERY), { table: "systemTopics", rowOf: eventTopicRow }],
 ]);
+
+function eventTopicRow(body: Readonly<JsonObject>): JsonObject | undefined {
+  const properties = (body["properties"] ?? {}) as JsonObject;
+  const topicType = typeof properties["topicType"] === "string" ? properties["topicType"] : "";
+  if (!WATCHED_TOPIC_TYPES.has(topicType.toLowerCase())) return undefined;
+  return {
+    id: body["id"],
+    subscriptionId: String(body["id"]).split("/")[2] ?? "",
+    topicType,
+    source: typeof properties["source"] === "string" ? properties["source"] : "",
+    identity: structuredClone(body["identity"] ?? null),
+  };
+}
 
 /** One row as Resource Graph renders the projection: `type` lower-cased, a missing property as null. */
 function postureRow(body: Readonly<JsonObject>): JsonObject {
@@ -106,8 +136,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
 
   const query = body["query"];
   if (typeof query !== "string" || query.trim() === "") return errorResponse(400, "BadRequest", "query is required.");
-  const rowOf = RECOGNISED_QUERIES.get(normaliseQueryText(query));
-  if (rowOf === undefined) {
+  const recognised = RECOGNISED_QUERIES.get(normaliseQueryText(query));
+  if (recognised === undefined) {
     return errorResponse(400, "InvalidQuery", "The emulator does not recognise this query; it answers only the query shapes documented in emulator/README.md.");
   }
 
@@ -122,8 +152,8 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
   const skip = options["$skip"] ?? 0;
   if (typeof skip !== "number" || !Number.isInteger(skip) || skip < 0) return errorResponse(400, "BadRequest", "options.$skip must be a non-negative integer.");
   const resultFormat = options["resultFormat"] ?? "objectArray";
-  if (resultFormat !== "objectArray") {
-    return errorResponse(400, "BadRequest", "The emulator serves resultFormat objectArray only (the 2024-04-01 default).");
+  if (resultFormat !== "objectArray" && resultFormat !== "table") {
+    return errorResponse(400, "BadRequest", "options.resultFormat must be table or objectArray (the 2024-04-01 default).");
   }
 
   const fingerprint = createHash("sha256")
@@ -139,19 +169,36 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
     if (token.scope !== fingerprint) {
       return errorResponse(400, "InvalidSkipToken", "options.$skipToken belongs to a different query or scope; resend the same query and scopes.");
     }
-    after = token.after;
-    // The skip token overrides $skip, as the spec says.
-    toSkip = 0;
+    // The spec: `$skip` "overrides the next page offset when $skipToken is present"; without it the token's offset holds.
+    if (options["$skip"] === undefined) {
+      after = token.after;
+      toSkip = 0;
+    }
   }
 
   const include = scope.include;
+  const rowsAfter = function* (afterKey: string | undefined): Generator<{ id: string; row: JsonObject }> {
+    if (recognised.table === "keyVaults") {
+      for (const id of estate.idsInOrder(afterKey, include)) {
+        const resource = estate.peekResource(id);
+        const row = resource === undefined ? undefined : recognised.rowOf(resource);
+        if (row !== undefined) yield { id, row };
+      }
+      return;
+    }
+    for (const id of estate.systemTopicIdsInOrder(afterKey, (subscriptionId) => include(subscriptionId, "vault"))) {
+      const topic = estate.peekSystemTopic(id);
+      const row = topic === undefined ? undefined : recognised.rowOf(topic);
+      if (row !== undefined) yield { id, row };
+    }
+  };
   let totalRecords = 0;
-  for (const _ of estate.idsInOrder(undefined, include)) totalRecords += 1;
+  for (const _ of rowsAfter(undefined)) totalRecords += 1;
 
   const data: JsonObject[] = [];
   let lastKey: string | undefined;
   let more = false;
-  for (const id of estate.idsInOrder(after, include)) {
+  for (const { id, row } of rowsAfter(after)) {
     if (toSkip > 0) {
       toSkip -= 1;
       continue;
@@ -160,9 +207,7 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
       more = true;
       break;
     }
-    const resource = estate.peekResource(id);
-    if (resource === undefined) continue;
-    data.push(rowOf(resource));
+    data.push(row);
     lastKey = id.toLowerCase();
   }
 
@@ -171,7 +216,7 @@ export function handleResourceGraphQuery(request: EmulatorRequest, estate: Estat
     count: data.length,
     resultTruncated: more && behaviour.withholdSkipToken ? "true" : "false",
     facets: [],
-    data,
+    data: resultFormat === "table" ? asTable(data) : data,
   };
   if (more && !behaviour.withholdSkipToken && lastKey !== undefined) {
     response["$skipToken"] = encodeSkipToken({ after: lastKey, scope: fingerprint });
@@ -222,4 +267,16 @@ function resolveScope(body: JsonObject, estate: Estate): Scope {
     };
   }
   return { include: () => true, label: "tenant" };
+}
+
+/**
+ * `resultFormat: table`: `{ columns: [{ name, type }], rows: [[…]] }` in the projection's column order. Projected
+ * `properties.*` and `tags` are dynamic in Resource Graph, reported as `object`; the identity columns are strings.
+ */
+function asTable(rows: readonly JsonObject[]): JsonObject {
+  const names = ["id", "name", "type", "location", "tags", ...PROJECTED_PROPERTIES];
+  return {
+    columns: names.map((name) => ({ name, type: ["id", "name", "type", "location"].includes(name) ? "string" : "object" })),
+    rows: rows.map((row) => names.map((name) => row[name] ?? null)),
+  };
 }

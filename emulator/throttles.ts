@@ -46,13 +46,14 @@ export class TokenBuckets {
   }
 }
 
-/** `hh:mm:ss`, with a fraction only when the wait is not whole seconds (shortened test windows). */
+/**
+ * `hh:mm:ss`, as Azure documents `x-ms-user-quota-resets-after`: whole seconds, the fraction cut off (as .NET's
+ * `hh\:mm\:ss` format does), so a reset less than a second away reads `00:00:00`, which a reader must not take for "now".
+ */
 export function formatResetsAfter(milliseconds: number): string {
-  const clamped = Math.max(0, milliseconds);
-  const totalSeconds = Math.floor(clamped / 1000);
-  const fraction = clamped - totalSeconds * 1000;
+  const totalSeconds = Math.floor(Math.max(0, milliseconds) / 1000);
   const hh = String(Math.floor(totalSeconds / 3600)).padStart(2, "0");
   const mm = String(Math.floor((totalSeconds % 3600) / 60)).padStart(2, "0");
   const ss = String(totalSeconds % 60).padStart(2, "0");
-  return fraction > 0 ? `${hh}:${mm}:${ss}.${String(Math.min(999, Math.ceil(fraction))).padStart(3, "0")}` : `${hh}:${mm}:${ss}`;
+  return `${hh}:${mm}:${ss}`;
 }

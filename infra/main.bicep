@@ -255,6 +255,8 @@ module functionApp 'app/function-app.bicep' = {
       VAULTWATCH_MANAGEMENT_GROUPS: monitoredManagementGroupIds
       VAULTWATCH_SWEEP_SCHEDULE: '0 0 */${sweepIntervalHours} * * *'
       VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: string(subscriptionsPerShard)
+      // Marks this deployment's system topics, so each sweep's coverage rows can tell wired subscriptions.
+      VAULTWATCH_EVENTS_IDENTITY_ID: eventsIdentity.outputs.resourceId
     }
   }
 }

@@ -16,6 +16,7 @@ export const SETTINGS = {
   sweepSchedule: "VAULTWATCH_SWEEP_SCHEDULE",
   subscriptionsPerShard: "VAULTWATCH_SUBSCRIPTIONS_PER_SHARD",
   armEndpoint: "VAULTWATCH_ARM_ENDPOINT",
+  eventsIdentityId: "VAULTWATCH_EVENTS_IDENTITY_ID",
   azureClientId: "AZURE_CLIENT_ID",
   storageConnectionString: "AzureWebJobsStorage",
   storageBlobServiceUri: "AzureWebJobsStorage__blobServiceUri",
@@ -68,6 +69,11 @@ export interface VaultwatchConfig {
   readonly armEndpoint: string;
   /** User-assigned managed identity for `DefaultAzureCredential`, when set. */
   readonly azureClientId: string | undefined;
+  /**
+   * Resource id of the identity Event Grid delivers with: a system topic carrying it feeds this deployment, which is
+   * how the sweep's coverage rows tell wired subscriptions from the rest. Unset: coverage cannot say whose a topic is.
+   */
+  readonly eventsIdentityId?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -207,6 +213,13 @@ const subscriptionsPerShardSchema = z
     error: (issue) => `expected a whole number from 1 to ${MAX_SUBSCRIPTIONS_PER_SHARD}; got ${String(issue.input)}`,
   });
 
+const userAssignedIdentityIdSchema = z
+  .string()
+  .regex(/^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i, {
+    error: (issue) =>
+      `expected the resource id of a user-assigned identity, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}; got ${quoted(String(issue.input))}`,
+  });
+
 const guidSchema = z.string().regex(GUID, { error: (issue) => `expected ${GUID_FORM}; got ${quoted(String(issue.input))}` });
 
 /** Collects problems across settings so one start reports them all. */
@@ -334,6 +347,7 @@ export function loadConfig(env: Environment = process.env): VaultwatchConfig {
     reader.optional(SETTINGS.armEndpoint, httpsUrl("the https Azure Resource Manager endpoint, e.g. https://management.azure.com")) ??
     DEFAULT_ARM_ENDPOINT;
   const azureClientId = reader.optional(SETTINGS.azureClientId, guidSchema);
+  const eventsIdentityId = reader.optional(SETTINGS.eventsIdentityId, userAssignedIdentityIdSchema);
   return reader.result(() => ({
     sink: sink as SinkConfig,
     storage: storage as StorageConfig,
@@ -341,5 +355,6 @@ export function loadConfig(env: Environment = process.env): VaultwatchConfig {
     sweep: { schedule, subscriptionsPerShard },
     armEndpoint,
     azureClientId,
+    ...(eventsIdentityId === undefined ? {} : { eventsIdentityId }),
   }));
 }

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { readResourceItems } from "../input.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
@@ -34,15 +34,42 @@ export async function evaluateFile(file: string, options: EvaluateCommandOptions
       yield evaluation;
     }
   }
-  const code = await renderReport(evaluations(), options);
-  warnings.addAll(tallyWarnings(tally));
-  warnings.print();
-  return code;
+  try {
+    return await renderReport(evaluations(), options, () => {
+      // An input with nothing to evaluate is an input error, not a clean bill of health.
+      if (tally.evaluated === 0) throw new InputError(nothingEvaluated(tally.items));
+    });
+  } finally {
+    warnings.addAll(tallyWarnings(tally));
+    warnings.print();
+  }
 }
 
+function nothingEvaluated(items: number): string {
+  return items === 0
+    ? "nothing to evaluate: the input holds no item"
+    : `nothing to evaluate: none of the ${items} item(s) is a Key Vault vault or Managed HSM vaultwatch could read (see the warnings)`;
+}
+
+/** `YYYY-MM-DD`, or a date and time with optional seconds and fraction; without an offset the time is UTC. */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * The instant waivers are judged against. Only ISO 8601 is accepted: `new Date("1")` would read the year 2001,
+ * so a mistyped value must be an error, never a silently different day.
+ */
 export function parseInstant(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const instant = new Date(text);
-  if (Number.isNaN(instant.getTime())) throw new UsageError(`--at: "${text}" is not an ISO 8601 date or instant`);
+  const match = ISO_8601.exec(text.trim());
+  const instant = match === null ? undefined : new Date(match[4] !== undefined && match[7] === undefined ? `${text.trim()}Z` : text.trim());
+  const [, year, month, day] = match ?? [];
+  if (instant === undefined || Number.isNaN(instant.getTime()) || !sameCalendarDate(year, month, day)) {
+    throw new UsageError(`--at: "${text}" is not an ISO 8601 date or instant (e.g. 2027-03-31 or 2027-03-31T12:00:00Z)`);
+  }
   return instant;
+}
+
+function sameCalendarDate(year: string | undefined, month: string | undefined, day: string | undefined): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
 }

@@ -2,14 +2,18 @@ import { readFile } from "node:fs/promises";
 import { DefaultAzureCredential } from "@azure/identity";
 import { Command, Option } from "commander";
 import { type Emulator, startEmulator, staticCredential } from "../../emulator/index.js";
-import { DEFAULT_ARM_ENDPOINT, SETTINGS } from "../../shared/config.js";
+import { DEFAULT_ARM_ENDPOINT, SETTINGS, type ScopeConfig } from "../../shared/config.js";
+import { type SubscriptionCoverage, readEventWiring } from "../../shared/eventCoverage/eventWiring.js";
 import { newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
-import { type AzureConnection, createAzureReaders } from "../../shared/readers/azureReaders.js";
+import { resolveSweepScope } from "../../shared/handlers/subscriptionScope.js";
+import type { ArmRestClient } from "../../shared/readers/armRestClient.js";
+import { type AzureConnection, type AzureReaders, createAzureReaders } from "../../shared/readers/azureReaders.js";
+import { listSubscriptions } from "../../shared/readers/subscriptionLister.js";
 import { READER_REQUEST_KINDS, ReaderStats, type ThrottleWait } from "../../shared/readers/readerStats.js";
 import type { ResourceGraphScope } from "../../shared/readers/resourceGraphReader.js";
 import { type ScanProgress, scanEstate } from "../../shared/scan/scanEstate.js";
-import { InputError, UsageError } from "../errors.js";
+import { InputError, ScopeError, UsageError } from "../errors.js";
 import { type ReportOptions, addReportOptions, renderReport } from "../report.js";
 import { WarningCollector, tallyWarnings } from "../warnings.js";
 import { parseInstant } from "./evaluate.js";
@@ -26,6 +30,7 @@ export interface ScanCommandOptions extends ReportOptions {
   readonly armEndpoint?: string;
   readonly at?: string;
   readonly stats?: boolean;
+  readonly eventsIdentity?: string;
   readonly progress?: boolean;
 }
 
@@ -46,7 +51,8 @@ export function registerScanCommand(program: Command, onExitCode: (code: number)
       .option("--emulator-ca <file>", "the running emulator's CA certificate (or set NODE_EXTRA_CA_CERTS)")
       .option("--arm-endpoint <url>", `Azure Resource Manager endpoint (default: ${SETTINGS.armEndpoint} or ${DEFAULT_ARM_ENDPOINT})`)
       .option("--at <instant>", "evaluate waivers as of this ISO 8601 instant instead of now")
-      .option("--stats", "print request counts by kind and throttling waits on standard error")
+      .option("--stats", "print request counts by kind, throttling waits and each subscription's event wiring on standard error")
+      .option("--events-identity <resource-id>", "with --stats: the Event Grid delivery identity of your deployment (azd output VAULTWATCH_EVENTS_IDENTITY_ID), to tell its system topics from others")
       .option("--no-progress", "do not show progress on standard error (it is shown only when standard error is a terminal)"),
   ).action(async (options: ScanCommandOptions) => {
     onExitCode(await scan(options));
@@ -59,7 +65,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export async function scan(options: ScanCommandOptions): Promise<number> {
   const now = parseInstant(options.at);
-  const scope = scopeOf(options);
+  const requestedScope = scopeOf(options);
   if (options.emulator && options.emulatorUrl !== undefined) throw new UsageError("--emulator starts its own emulator; it cannot be combined with --emulator-url");
   const emulator = options.emulator ? await startEmulatorFor(options) : undefined;
   try {
@@ -74,6 +80,9 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     const readers = createAzureReaders(connection, { stats, onThrottleWait: (wait) => progress.throttled(wait) });
     const tally = newTally();
     const warnings = new WarningCollector();
+    // Resource Graph answers a subscription it cannot read with no rows, exactly like an empty one: ask ARM which
+    // subscriptions this identity can read, so that an unreadable one is named instead of passing as "no vaults".
+    const { scope, unreadable } = await readableScope(requestedScope, readers.arm);
     const evaluations = scanEstate({
       scope,
       now,
@@ -93,13 +102,64 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
       code = await renderReport(collectingWarnings(), options);
     } finally {
       progress.done();
+      warnings.addAll(tallyWarnings(tally));
+      if (unreadable.length > 0) {
+        warnings.addAll([
+          `${unreadable.length} subscription(s) cannot be read by this identity and were not scanned: ${unreadable.join(", ")}. ` +
+            "Check the ids, and grant the identity Reader (or the vaultwatch reader role) on them; the exit code is 2.",
+        ]);
+      }
+      warnings.print();
     }
-    warnings.addAll(tallyWarnings(tally));
-    warnings.print();
-    if (options.stats) printStats(stats, emulator);
-    return code;
+    if (tally.evaluated === 0) {
+      process.stderr.write(`vaultwatch: no Key Vault vault or Managed HSM was found in ${describeScope(scope)}.\n`);
+    }
+    if (options.stats) {
+      // Read after the scan; its requests (one Resource Graph query per 1,000 subscriptions) are in the counts.
+      const coverage = await scopeCoverage(scope, readers, options.eventsIdentity);
+      printStats(stats, emulator);
+      process.stderr.write(describeCoverage(coverage, options.eventsIdentity !== undefined));
+    }
+    return unreadable.length > 0 ? 2 : code;
   } finally {
     await emulator?.stop();
+  }
+}
+
+/**
+ * The scope narrowed to the subscriptions the identity can read (`GET /subscriptions`), with the ones it cannot.
+ * None readable is an error: there would be nothing to scan. Management groups are checked by Resource Graph
+ * itself, which refuses an unreadable group with 403.
+ */
+async function readableScope(scope: ResourceGraphScope, arm: ArmRestClient): Promise<{ scope: ResourceGraphScope; unreadable: string[] }> {
+  if (scope.kind === "managementGroups") return { scope, unreadable: [] };
+  const readable = new Set<string>();
+  for await (const subscription of listSubscriptions(arm)) readable.add(subscription.subscriptionId.toLowerCase());
+  if (scope.kind === "tenant") {
+    if (readable.size === 0) {
+      throw new ScopeError("this identity can read no subscription, so there is nothing to scan. Grant it Reader on the subscriptions or management groups to watch, or pass --subscription.");
+    }
+    return { scope, unreadable: [] };
+  }
+  const unreadable = scope.subscriptionIds.filter((id) => !readable.has(id.toLowerCase()));
+  const kept = scope.subscriptionIds.filter((id) => readable.has(id.toLowerCase()));
+  if (kept.length === 0) {
+    throw new ScopeError(
+      `this identity cannot read ${unreadable.length === 1 ? "subscription" : "any of the subscriptions"} ${unreadable.join(", ")}, so nothing was scanned. ` +
+        "Check the ids, and grant the identity Reader (or the vaultwatch reader role) on them.",
+    );
+  }
+  return { scope: { kind: "subscriptions", subscriptionIds: kept }, unreadable };
+}
+
+function describeScope(scope: ResourceGraphScope): string {
+  switch (scope.kind) {
+    case "subscriptions":
+      return `subscription(s) ${scope.subscriptionIds.join(", ")}`;
+    case "managementGroups":
+      return `management group(s) ${scope.managementGroupIds.join(", ")}`;
+    case "tenant":
+      return "any subscription this identity can read";
   }
 }
 
@@ -164,6 +224,30 @@ export function wholeNumber(flag: string, text: string, minimum: number): number
     throw new UsageError(`${flag}: expected a whole number of at least ${minimum}; got "${text}"`);
   }
   return value;
+}
+
+/** Each subscription of the scan's scope with its event wiring (the CLI keeps no last-event times). */
+async function scopeCoverage(scope: ResourceGraphScope, readers: AzureReaders, eventsIdentity: string | undefined): Promise<SubscriptionCoverage[] | string> {
+  try {
+    const config: ScopeConfig = scope.kind === "managementGroups" ? { subscriptionIds: [], managementGroups: scope.managementGroupIds } : { subscriptionIds: [], managementGroups: [] };
+    const subscriptionIds =
+      scope.kind === "subscriptions" ? scope.subscriptionIds : (await resolveSweepScope(config, { arm: readers.arm, resourceGraph: readers.resourceGraphClient })).subscriptionIds;
+    return await readEventWiring(readers.resourceGraphClient, subscriptionIds, eventsIdentity);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function describeCoverage(coverage: readonly SubscriptionCoverage[] | string, identityKnown: boolean): string {
+  if (typeof coverage === "string") return `event wiring: could not be read: ${coverage}\n`;
+  const counts = new Map<string, number>();
+  for (const entry of coverage) counts.set(entry.wiring, (counts.get(entry.wiring) ?? 0) + 1);
+  const lines = [
+    `event wiring of ${coverage.length} subscription(s) in scope: ${[...counts].map(([wiring, count]) => `${count} ${wiring}`).join(", ") || "none"}`,
+    ...coverage.map((entry) => `  ${entry.subscriptionId}: ${entry.wiring}${entry.topicId === undefined ? "" : ` (${entry.topicId})`}${entry.reason === undefined ? "" : `: ${entry.reason}`}`),
+  ];
+  if (!identityKnown) lines.push("  (without --events-identity a system topic cannot be attributed to your deployment: TopicWithoutIdentity)");
+  return `${lines.join("\n")}\n`;
 }
 
 function printStats(stats: ReaderStats, emulator: Emulator | undefined): void {

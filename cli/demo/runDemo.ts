@@ -83,6 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sweep(deps, shardQueue);
     const afterSweep = ledger().length;
     print(`  ${afterSweep} rows uploaded in ${((Date.now() - started) / 1000).toFixed(1)} s (${emulator.counters.requests.resourceGraph} Resource Graph quer${emulator.counters.requests.resourceGraph === 1 ? "y" : "ies"}, ${emulator.counters.requests.batch} diagnostic-settings batches).`);
+    print(describeBaseline(ledger().slice(0, afterSweep)));
 
     print("\nThe story: changes arrive as Event Grid events, one resource re-read per event.");
     let seen = afterSweep;
@@ -113,6 +114,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     await Promise.allSettled([emulator?.stop(), azurite?.stop()]);
   }
+}
+
+/** The first sweep is the deployment's baseline: what it found was already there, so it raises no `New` alert. */
+export function describeBaseline(rows: readonly FindingsRow[]): string {
+  const summary = rows.find((row) => row.RecordType === "RunSummary")?.RunSummary as { baseline?: { failures: number; failuresBySeverity: Record<string, number> } } | undefined;
+  const baseline = summary?.baseline;
+  if (baseline === undefined) return "  This sweep was not a baseline: what it found is compared with earlier sweeps.";
+  const bySeverity = baseline.failuresBySeverity;
+  return (
+    `  Baseline: the first full sweep recorded what was already there, ${baseline.failures} failure(s) ` +
+    `(${bySeverity.High ?? 0} high, ${bySeverity.Medium ?? 0} medium, ${bySeverity.Low ?? 0} low), as Baseline rather than New: one informational alert instead of one per failure.`
+  );
 }
 
 async function sweep(deps: HandlerDependencies, shardQueue: ReturnType<typeof queueClientFor>): Promise<void> {

@@ -1,6 +1,8 @@
+import { estateScoreOf } from "../../shared/evaluate/score.js";
 import { EXPOSURE_CLASSES } from "../../shared/model/exposure.js";
 import { SEVERITIES, type Severity } from "../../shared/model/finding.js";
 import type { FindingRow } from "../../shared/sink/findingsSchema.js";
+import { scoreText } from "../output/safeText.js";
 
 export interface HtmlReportInput {
   readonly title: string;
@@ -16,7 +18,8 @@ interface ResourceView {
   readonly name: string;
   readonly type: string;
   readonly resourceGroup: string;
-  readonly score: number;
+  /** `null` when nothing could be judged (the row carries no ResourceScore). */
+  readonly score: number | null;
   readonly exposure: string;
   readonly rows: FindingRow[];
 }
@@ -44,7 +47,7 @@ function resourcesOf(latest: readonly FindingRow[]): ResourceView[] {
         name: row.AzureResourceName,
         type: row.AzureResourceType.toLowerCase().endsWith("managedhsms") ? "Managed HSM" : "Key Vault",
         resourceGroup: row.AzureResourceGroup,
-        score: row.ResourceScore ?? 100,
+        score: row.ResourceScore ?? null,
         exposure: row.Exposure ?? "Unknown",
         rows: [],
       };
@@ -52,7 +55,8 @@ function resourcesOf(latest: readonly FindingRow[]): ResourceView[] {
     }
     view.rows.push(row);
   }
-  return [...byId.values()].sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+  // Worst first; resources without a score (nothing judged) after every scored one.
+  return [...byId.values()].sort((a, b) => (a.score ?? 101) - (b.score ?? 101) || a.name.localeCompare(b.name));
 }
 
 function barChart(entries: readonly { label: string; value: number; colour: string }[], ariaLabel: string): string {
@@ -102,7 +106,7 @@ function exposureChart(resources: readonly ResourceView[]): string {
 function sideBySide(resources: readonly ResourceView[]): string {
   const column = (type: string): string => {
     const group = resources.filter((resource) => resource.type === type);
-    const mean = group.length === 0 ? 100 : Math.floor(group.reduce((sum, r) => sum + r.score, 0) / group.length + 0.5);
+    const mean = scoreText(estateScoreOf(group.map((resource) => resource.score)));
     const failures = group.flatMap((resource) => resource.rows).filter((row) => row.Status === "Fail");
     const bySeverity = SEVERITIES.map((severity) => `${failures.filter((row) => row.Severity === severity).length} ${severity.toLowerCase()}`);
     return `<div class="card"><h3>${type}s</h3><p class="big" data-testid="count-${type === "Key Vault" ? "vaults" : "hsms"}">${group.length}</p><p>mean score ${mean}</p><p>failures: ${bySeverity.join(", ")}</p></div>`;
@@ -117,13 +121,13 @@ function resourceTable(resources: readonly ResourceView[]): string {
       const details = failing
         .map(
           (row) =>
-            `<li><span class="sev sev-${row.Severity.toLowerCase()}">${row.Severity}</span> <b>${escapeHtml(row.ControlId)}</b> ${escapeHtml(row.ControlTitle ?? "")}: ${escapeHtml(row.Reason ?? "")}` +
+            `<li><span class="sev sev-${escapeHtml(row.Severity.toLowerCase())}">${escapeHtml(row.Severity)}</span> <b>${escapeHtml(row.ControlId)}</b> ${escapeHtml(row.ControlTitle ?? "")}: ${escapeHtml(row.Reason ?? "")}` +
             (row.Remediation ? `<pre>${escapeHtml(row.Remediation)}</pre>` : "") +
             "</li>",
         )
         .join("");
       return (
-        `<tr data-testid="resource-row"><td>${resource.score}</td><td>${escapeHtml(resource.type)}</td><td>${escapeHtml(resource.exposure)}</td>` +
+        `<tr data-testid="resource-row"><td>${scoreText(resource.score)}</td><td>${escapeHtml(resource.type)}</td><td>${escapeHtml(resource.exposure)}</td>` +
         `<td><details><summary>${escapeHtml(resource.name)} <span class="muted">${escapeHtml(resource.resourceGroup)}</span> · ${failing.length} failing</summary>` +
         `<p class="muted">${escapeHtml(resource.id)}</p><ul>${details || "<li>No failing control.</li>"}</ul></details></td></tr>`
       );
@@ -164,7 +168,7 @@ function waiverTable(latest: readonly FindingRow[]): string {
 /** One self-contained page (no script, no network: its CSP forbids both) that mirrors the workbook. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const resources = resourcesOf(input.latest);
-  const estateScore = resources.length === 0 ? 100 : Math.floor(resources.reduce((sum, r) => sum + r.score, 0) / resources.length + 0.5);
+  const estateScore = scoreText(estateScoreOf(resources.map((resource) => resource.score)));
   const failures = input.latest.filter((row) => row.Status === "Fail");
   const bySeverity = SEVERITIES.map(
     (severity) => `<span class="sev sev-${severity.toLowerCase()}" data-testid="failures-${severity.toLowerCase()}">${failures.filter((row) => row.Severity === severity).length} ${severity.toLowerCase()}</span>`,

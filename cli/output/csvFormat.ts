@@ -1,5 +1,6 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { type ReportFormat } from "./reportFormat.js";
+import { printable } from "./safeText.js";
 
 const COLUMNS = [
   "resourceId",
@@ -16,16 +17,17 @@ const COLUMNS = [
   "severity",
   "status",
   "reason",
-  "remediation",
+  "remediationNote",
+  "remediationCommands",
   "waiverExpiry",
 ] as const;
 
 /**
- * RFC 4180 quoting. Cells that a spreadsheet would run as a formula (names and reasons can carry
- * attacker-chosen text such as tags) are prefixed with an apostrophe.
+ * RFC 4180 quoting. Control characters in resource data are shown as escapes, and cells that a spreadsheet would
+ * run as a formula (names and reasons can carry attacker-chosen text such as tags) are prefixed with an apostrophe.
  */
 export function csvCell(value: string | number): string {
-  let text = String(value);
+  let text = printable(String(value));
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -44,7 +46,8 @@ export function csvFormat(): ReportFormat {
           resource.subscriptionId,
           resource.resourceGroup,
           resource.location,
-          evaluation.score,
+          // No score (nothing could be judged) is an empty cell, as null is in JSON.
+          evaluation.score ?? "",
           evaluation.exposure.class,
           describeExposurePaths(evaluation.exposure),
           finding.controlId,
@@ -52,12 +55,22 @@ export function csvFormat(): ReportFormat {
           finding.severity,
           finding.status,
           finding.reason,
-          finding.remediation,
+          finding.remediation?.note ?? "",
+          "",
           finding.waiver?.expires ?? "",
         ];
-        out.write(`${row.map(csvCell).join(",")}\r\n`);
+        const cells = row.map(csvCell);
+        // One command per line inside the cell: each made printable first, so the only line breaks are ours.
+        cells[COLUMNS.indexOf("remediationCommands")] = commandsCell(finding.remediation?.commands ?? []);
+        out.write(`${cells.join(",")}\r\n`);
       }
     },
     end: async () => {},
   };
+}
+
+function commandsCell(commands: readonly string[]): string {
+  if (commands.length === 0) return "";
+  const text = commands.map((command) => printable(command)).join("\n");
+  return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replaceAll('"', '""')}"`;
 }

@@ -13,6 +13,8 @@ export class EstateSummary {
   vaults = 0;
   managedHsms = 0;
   private scoreTotal = 0;
+  /** Resources that have a score; the others (nothing could be judged) stay out of the mean. */
+  scoredResources = 0;
   readonly byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
   readonly failuresBySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   readonly failuresByControl = new Map<ControlId, number>();
@@ -25,7 +27,10 @@ export class EstateSummary {
     this.resources += 1;
     if (evaluation.resource.kind === "vault") this.vaults += 1;
     else this.managedHsms += 1;
-    this.scoreTotal += evaluation.score;
+    if (evaluation.score !== null) {
+      this.scoreTotal += evaluation.score;
+      this.scoredResources += 1;
+    }
     this.byExposure.set(evaluation.exposure.class, (this.byExposure.get(evaluation.exposure.class) ?? 0) + 1);
     for (const finding of evaluation.findings) {
       this.byStatus[finding.status] += 1;
@@ -36,9 +41,9 @@ export class EstateSummary {
     }
   }
 
-  /** Mean of the resources' scores, rounded half up; 100 for an empty estate. */
-  get estateScore(): number {
-    return this.resources === 0 ? 100 : Math.floor(this.scoreTotal / this.resources + 0.5);
+  /** Mean of the scores resources have, rounded half up; `null` when none has one (or the estate is empty). */
+  get estateScore(): number | null {
+    return this.scoredResources === 0 ? null : Math.floor(this.scoreTotal / this.scoredResources + 0.5);
   }
 
   /** CI contract: 1 when a Fail at or above --fail-on exists, else 0. */
@@ -52,6 +57,7 @@ export class EstateSummary {
       vaults: this.vaults,
       managedHsms: this.managedHsms,
       estateScore: this.estateScore,
+      resourcesWithoutScore: this.resources - this.scoredResources,
       findingsByStatus: this.byStatus,
       failuresBySeverity: this.failuresBySeverity,
       failuresByControl: Object.fromEntries([...this.failuresByControl].sort(([a], [b]) => a.localeCompare(b))),

@@ -28,7 +28,7 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
     status: finding.status,
     reason: finding.reason,
     evidence: finding.evidence,
-    remediation: finding.remediation,
+    ...(finding.remediation ? { remediation: finding.remediation } : {}),
     ...(finding.waiver ? { waiverExpiry: finding.waiver.expires, waiverState: finding.waiver.state } : {}),
   };
 }

@@ -1,12 +1,13 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { markdownCodeBlock, markdownText, scoreText } from "./safeText.js";
 
-/** Escapes what would break a Markdown table cell or inline code. */
+/** Escapes what would break a Markdown table cell or be read as Markdown syntax (see `markdownText`). */
 export function markdownCell(text: string): string {
-  return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ").replaceAll("<", "&lt;");
+  return markdownText(text);
 }
 
-/** For pull requests and wikis: the resources table, then each failure with its remediation. */
+/** For pull requests and wikis: the resources table, then each failure with its remediation (note, then commands). */
 export function markdownFormat(): ReportFormat {
   let failures = 0;
   return {
@@ -16,14 +17,16 @@ export function markdownFormat(): ReportFormat {
       const { resource } = evaluation;
       const failing = failingControls(evaluation);
       out.write(
-        `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${evaluation.score} | ${evaluation.exposure.class} | ${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failing.join(", ") || "none"} |\n`,
+        `| ${markdownCell(resource.name)} | ${KIND_LABEL[resource.kind]} | ${scoreText(evaluation.score)} | ${evaluation.exposure.class} | ${markdownCell(describeExposurePaths(evaluation.exposure))} | ${failing.join(", ") || "none"} |\n`,
       );
       for (const finding of evaluation.findings) {
         if (finding.status !== "Fail") continue;
         if (failures++ === 0) out.deferred("\n## Failures\n");
+        const fix = finding.remediation;
         out.deferred(
           `\n### ${finding.controlId} ${markdownCell(finding.title)}: ${markdownCell(resource.name)} (${finding.severity})\n\n` +
-            `${markdownCell(finding.reason)}\n\n\`\`\`sh\n${finding.remediation.replaceAll("```", "'''")}\n\`\`\`\n`,
+            `${markdownCell(finding.reason)}\n` +
+            (fix === undefined ? "" : `\n${markdownCell(fix.note)}\n\n${markdownCodeBlock("sh", fix.commands)}`),
         );
       }
     },
@@ -31,7 +34,7 @@ export function markdownFormat(): ReportFormat {
       await out.appendDeferred();
       const s = summary.failuresBySeverity;
       out.write(
-        `\n**${summary.resources} resources, estate score ${summary.estateScore}.** Failures: ${s.High} high, ${s.Medium} medium, ${s.Low} low; ` +
+        `\n**${summary.resources} resources, estate score ${scoreText(summary.estateScore)}.** Failures: ${s.High} high, ${s.Medium} medium, ${s.Low} low; ` +
           `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
       );
     },

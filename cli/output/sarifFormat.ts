@@ -56,7 +56,7 @@ export function sarifFormat(): ReportFormat {
           },
           properties: {
             resourceType: evaluation.resource.resourceType,
-            remediation: finding.remediation,
+            ...(finding.remediation ? { remediation: finding.remediation } : {}),
             evidence: finding.evidence,
             exposure: evaluation.exposure.class,
             exposurePaths: evaluation.exposure.paths,

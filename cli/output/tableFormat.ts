@@ -1,9 +1,12 @@
 import { describeExposurePaths } from "../../shared/exposure/effectiveExposure.js";
 import type { Finding } from "../../shared/model/finding.js";
 import { KIND_LABEL, type ReportFormat, failingControls } from "./reportFormat.js";
+import { printable, scoreText } from "./safeText.js";
 
+/** A fixed-width column of printable text (control characters in resource data are shown as escapes). */
 function cell(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  const safe = printable(text);
+  return safe.length > width ? `${safe.slice(0, width - 1)}…` : safe.padEnd(width);
 }
 
 const HEADER = `${cell("SCORE", 6)}${cell("TYPE", 6)}${cell("EXPOSURE", 20)}${cell("NAME", 28)}${cell("RESOURCE GROUP", 22)}FAILING CONTROLS`;
@@ -17,9 +20,9 @@ export function tableFormat(): ReportFormat {
       const { resource } = evaluation;
       const failing = failingControls(evaluation);
       out.write(
-        `${cell(String(evaluation.score), 6)}${cell(KIND_LABEL[resource.kind], 6)}${cell(evaluation.exposure.class, 20)}` +
+        `${cell(scoreText(evaluation.score), 6)}${cell(KIND_LABEL[resource.kind], 6)}${cell(evaluation.exposure.class, 20)}` +
           `${cell(resource.name, 28)}${cell(resource.resourceGroup, 22)}${failing.length > 0 ? failing.join(" ") : "-"}` +
-          ` · admitted by: ${describeExposurePaths(evaluation.exposure)}\n`,
+          ` · admitted by: ${printable(describeExposurePaths(evaluation.exposure))}\n`,
       );
       for (const finding of evaluation.findings) {
         if (finding.status !== "Fail") continue;
@@ -31,7 +34,7 @@ export function tableFormat(): ReportFormat {
       await out.appendDeferred();
       const bySeverity = summary.failuresBySeverity;
       out.write(
-        `\n${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${summary.estateScore}. ` +
+        `\n${summary.resources} resources (${summary.vaults} vaults, ${summary.managedHsms} managed HSMs), estate score ${scoreText(summary.estateScore)}. ` +
           `Failures: ${bySeverity.High} high, ${bySeverity.Medium} medium, ${bySeverity.Low} low; ` +
           `${summary.byStatus.Unknown} unknown, ${summary.byStatus.Waived} waived.\n`,
       );
@@ -39,6 +42,9 @@ export function tableFormat(): ReportFormat {
   };
 }
 
+/** The failure, its reason, then the fix: the note in words and each command alone on its own line, ready to paste. */
 function describeFailure(name: string, finding: Finding): string {
-  return `\n[${finding.severity}] ${finding.controlId} ${finding.title}: ${name}\n  ${finding.reason}\n  fix: ${finding.remediation}\n`;
+  const fix = finding.remediation;
+  const fixLines = fix === undefined ? "" : `  fix: ${printable(fix.note)}\n${fix.commands.map((command) => `    ${printable(command)}\n`).join("")}`;
+  return `\n[${finding.severity}] ${finding.controlId} ${finding.title}: ${printable(name)}\n  ${printable(finding.reason)}\n${fixLines}`;
 }

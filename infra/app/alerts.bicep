@@ -20,6 +20,8 @@ var queries = {
   'estate-regression.kql': loadTextContent('../alerts/estate-regression.kql')
   'vaultwatch-silent.kql': loadTextContent('../alerts/vaultwatch-silent.kql')
   'delivery-backlog.kql': loadTextContent('../alerts/delivery-backlog.kql')
+  'uncovered-subscription.kql': loadTextContent('../alerts/uncovered-subscription.kql')
+  'baseline-recorded.kql': loadTextContent('../alerts/baseline-recorded.kql')
 }
 // The .kql files are written for the default six-hour sweep; this is the one line that changes with it.
 var defaultSweepIntervalLine = 'let sweepInterval = 6h;'

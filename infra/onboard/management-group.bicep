@@ -1,6 +1,7 @@
 // Onboards a management group after `azd up`: vaultwatch's identity reads everything below the group
-// (every current and future subscription inherits the assignment), and each subscription listed in
-// subscriptionIds gets the resource-change events. Deploy with `az deployment mg create`; the values
+// (every current and future subscription inherits the assignment), and an Azure Policy assignment wires the
+// resource-change events of every subscription below it, including those that join later
+// (event-wiring-policy.bicep): no per-subscription step. Deploy with `az deployment mg create`; the values
 // come from `azd env get-values` (see docs/deploy.md).
 targetScope = 'managementGroup'
 
@@ -14,7 +15,14 @@ param vaultwatchPrincipalId string
 @description('Reader, or a custom role holding only the reads vaultwatch performs (roles/vaultwatch-reader.json).')
 param readAccessRole string = 'Reader'
 
-@description('Comma-separated ids of the subscriptions below the group whose resource-change events vaultwatch should receive. Subscriptions left out are still swept every interval, only later.')
+@allowed([
+  'Policy'
+  'None'
+])
+@description('Policy: a DeployIfNotExists assignment wires every subscription below the group, now and later. None: no event wiring (the sweep still covers every subscription, only later).')
+param eventWiring string = 'Policy'
+
+@description('Optional, for subscriptions the policy cannot wire (one that already has a system topic of this type, see existingTopics): comma-separated ids wired directly by this deployment.')
 param subscriptionIds string = ''
 
 @allowed([
@@ -74,6 +82,18 @@ resource readAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: readRoleDefinitionId
     principalId: vaultwatchPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+module wiringPolicy 'event-wiring-policy.bicep' = if (eventWiring == 'Policy') {
+  name: 'vaultwatch-event-wiring-${uniqueString(managementGroup().id)}'
+  params: {
+    deliveryIdentityResourceId: deliveryIdentityResourceId
+    storageAccountResourceId: storageAccountResourceId
+    eventSource: eventSource
+    location: location
+    eventsResourceGroupName: eventsResourceGroupName
+    tags: tags
   }
 }
 

@@ -1,14 +1,26 @@
-import type { DiagnosticSetting } from "../model/resource.js";
+import type { DiagnosticLogEntry, DiagnosticSetting } from "../model/resource.js";
 import { sameText } from "../model/resource.js";
 
-/** Log entries that collect the audit trail: the `AuditEvent` category or the `audit`/`allLogs` group. */
+/** An entry for the audit trail: the `AuditEvent` category or the `audit`/`allLogs` group. */
+export function isAuditEntry(log: DiagnosticLogEntry): boolean {
+  return sameText(log.category, "AuditEvent") || sameText(log.categoryGroup, "audit") || sameText(log.categoryGroup, "allLogs");
+}
+
+/** Log entries that collect the audit trail: an audit entry that is enabled. */
 export function collectsAuditLogs(setting: DiagnosticSetting): boolean {
-  return setting.logs.some(
-    (log) =>
-      log.enabled.known &&
-      log.enabled.value &&
-      (sameText(log.category, "AuditEvent") || sameText(log.categoryGroup, "audit") || sameText(log.categoryGroup, "allLogs")),
-  );
+  return setting.logs.some((log) => isAuditEntry(log) && log.enabled.known && log.enabled.value);
+}
+
+/**
+ * Audit entries, in settings with a destination, whose `enabled` could not be read: they may or may not collect
+ * the audit trail, so VW-LOG-001 cannot fail on their account (CONTROLS.md "Unreadable values").
+ */
+export function unreadableAuditEntries(settings: readonly DiagnosticSetting[]): { setting: string | null; problem: string }[] {
+  return settings
+    .filter((setting) => destinationsOf(setting).length > 0)
+    .flatMap((setting) =>
+      setting.logs.flatMap((log) => (isAuditEntry(log) && !log.enabled.known ? [{ setting: setting.name ?? null, problem: log.enabled.problem }] : [])),
+    );
 }
 
 export function destinationsOf(setting: DiagnosticSetting): string[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateFixture } from "../../test/fixtures/evaluation.js";
 import { exampleManagedHsm, exampleVault } from "../../test/fixtures/resources.js";
+import { normaliseResource } from "../normalise/normaliseResource.js";
 import { CONTROLS, findControl, isControlId } from "./catalog.js";
 
 /** The catalog table of CONTROLS.md, transcribed: ID, applies to (V vault, H HSM), severity, title. */
@@ -50,8 +51,22 @@ describe("the control catalog", () => {
   });
 
   it("gives every control a rationale and a remediation naming the resource", () => {
-    const vault = evaluateFixture(exampleVault());
     for (const control of CONTROLS) expect(control.rationale.length).toBeGreaterThan(20);
-    for (const finding of vault.findings) expect(finding.remediation).toMatch(/sample-vault/);
+    for (const [fixture, name] of [
+      [exampleVault(), "sample-vault"],
+      [exampleManagedHsm(), "hsm1"],
+    ] as const) {
+      const normalised = normaliseResource(fixture);
+      if (!normalised.ok) throw new Error("fixture does not normalise");
+      for (const control of CONTROLS.filter((candidate) => candidate.appliesTo.includes(normalised.resource.kind))) {
+        const remediation = control.remediation(normalised.resource);
+        expect(remediation.commands.join("\n"), control.id).toContain(name);
+        expect(remediation.note.length, control.id).toBeGreaterThan(20);
+      }
+    }
+    // The findings carry it only where there is something to fix.
+    for (const finding of evaluateFixture(exampleVault()).findings) {
+      expect(finding.remediation !== undefined, finding.controlId).toBe(finding.status === "Fail" || finding.status === "Waived");
+    }
   });
 });

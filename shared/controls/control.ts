@@ -1,5 +1,6 @@
-import type { ControlId, ControlStatus, Evidence, Severity } from "../model/finding.js";
+import type { ControlId, ControlStatus, Evidence, Remediation, Severity } from "../model/finding.js";
 import type { Reading, ResourceKind, ResourcePosture } from "../model/resource.js";
+import { shellCommand } from "./shellCommand.js";
 
 export interface ControlOutcome {
   readonly status: ControlStatus;
@@ -23,8 +24,8 @@ export interface Control {
   /** Why the control matters, for generated docs and SARIF rule help. */
   readonly rationale: string;
   evaluate(resource: ResourcePosture, options: ControlOptions): ControlOutcome;
-  /** A runnable fix with the resource's name and group filled in. */
-  remediation(resource: ResourcePosture): string;
+  /** How to fix a failure: runnable commands with the resource's name, group and id quoted in, and a note. */
+  remediation(resource: ResourcePosture): Remediation;
 }
 
 export const pass = (reason: string, evidence: Evidence = {}): ControlOutcome => ({ status: "Pass", reason, evidence });
@@ -54,9 +55,14 @@ export function whenReadable<R extends Record<string, Reading<unknown>>>(
   return judge(values as ReadingValues<R>);
 }
 
-/** `az keyvault …` or `az keyvault … -hsm` flavour of a command for the resource's kind. */
-export function azUpdateCommand(resource: ResourcePosture, flags: string): string {
+/** `az keyvault update` or `az keyvault update-hsm` for the resource's kind, with `flags` after the target. */
+export function azUpdateCommand(resource: ResourcePosture, ...flags: string[]): string {
   return resource.kind === "vault"
-    ? `az keyvault update --name ${resource.name} --resource-group ${resource.resourceGroup} ${flags}`
-    : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} ${flags}`;
+    ? shellCommand("az", "keyvault", "update", "--name", resource.name, "--resource-group", resource.resourceGroup, ...flags)
+    : shellCommand("az", "keyvault", "update-hsm", "--hsm-name", resource.name, "--resource-group", resource.resourceGroup, ...flags);
+}
+
+/** `--vault-name N` or `--hsm-name N`, as the `az keyvault private-endpoint-connection` and `network-rule` commands take them. */
+export function azTargetFlags(resource: ResourcePosture): string[] {
+  return [resource.kind === "vault" ? "--vault-name" : "--hsm-name", resource.name, "--resource-group", resource.resourceGroup];
 }

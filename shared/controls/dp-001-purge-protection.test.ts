@@ -82,10 +82,10 @@ describe("VW-DP-001 Purge protection is enabled", () => {
   it("is High severity and remedies with --enable-purge-protection true", () => {
     const finding = findingOf(exampleVault(), CONTROL);
     expect(finding?.severity).toBe("High");
-    expect(finding?.remediation).toContain(
+    expect(finding?.remediation?.commands.join("\n")).toContain(
       "az keyvault update --name sample-vault --resource-group sample-resource-group --enable-purge-protection true",
     );
-    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation).toContain(
+    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation?.commands.join("\n")).toContain(
       "az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
     );
   });

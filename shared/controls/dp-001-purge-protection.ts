@@ -18,5 +18,8 @@ export const purgeProtectionEnabled: Control = {
         evidence,
       );
     }),
-  remediation: (resource) => `${azUpdateCommand(resource, "--enable-purge-protection true")} (irreversible by design)`,
+  remediation: (resource) => ({
+    commands: [azUpdateCommand(resource, "--enable-purge-protection", "true")],
+    note: "Irreversible by design: once purge protection is on, nobody can purge the resource or its objects before the retention period ends.",
+  }),
 };

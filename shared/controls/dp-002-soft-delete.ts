@@ -1,4 +1,5 @@
-import { type Control, fail, pass, whenReadable } from "./control.js";
+import { type Control, azUpdateCommand, fail, pass, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 
 export const SOFT_DELETE_RETENTION_DAYS = { min: 7, max: 90 } as const;
 
@@ -31,6 +32,12 @@ export const softDeleteEnabled: Control = {
     }),
   remediation: (resource) =>
     resource.kind === "vault"
-      ? `Soft delete cannot be turned off on current vaults; on a legacy vault: az resource update --ids ${resource.id} --set properties.enableSoftDelete=true properties.softDeleteRetentionInDays=90`
-      : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.enableSoftDelete=true properties.softDeleteRetentionInDays=90`,
+      ? {
+          commands: [shellCommand("az", "resource", "update", "--ids", resource.id, "--set", "properties.enableSoftDelete=true", "properties.softDeleteRetentionInDays=90")],
+          note: "Current vaults always have soft delete; a legacy vault without it gets it (with 90 days of retention, the maximum) from this command. The retention cannot be changed once set.",
+        }
+      : {
+          commands: [azUpdateCommand(resource, "--set", "properties.enableSoftDelete=true", "properties.softDeleteRetentionInDays=90")],
+          note: "Turns soft delete on with 90 days of retention (7–90 allowed).",
+        },
 };

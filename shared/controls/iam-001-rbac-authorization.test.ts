@@ -61,7 +61,7 @@ describe("VW-IAM-001 Access is governed by Azure RBAC", () => {
   it("is Medium severity and remedies with --enable-rbac-authorization true", () => {
     const finding = findingOf(exampleVault(), CONTROL);
     expect(finding?.severity).toBe("Medium");
-    expect(finding?.remediation).toContain(
+    expect(finding?.remediation?.commands.join("\n")).toContain(
       "az keyvault update --name sample-vault --resource-group sample-resource-group --enable-rbac-authorization true",
     );
   });

@@ -1,4 +1,4 @@
-import { type Control, fail, pass, whenReadable } from "./control.js";
+import { type Control, azUpdateCommand, fail, pass, whenReadable } from "./control.js";
 
 export const rbacAuthorization: Control = {
   id: "VW-IAM-001",
@@ -20,6 +20,8 @@ export const rbacAuthorization: Control = {
         evidence,
       );
     }),
-  remediation: (resource) =>
-    `After granting equivalent Key Vault roles: az keyvault update --name ${resource.name} --resource-group ${resource.resourceGroup} --enable-rbac-authorization true`,
+  remediation: (resource) => ({
+    commands: [azUpdateCommand(resource, "--enable-rbac-authorization", "true")],
+    note: "Grant equivalent Key Vault RBAC roles first: access policies stop applying the moment the vault switches to Azure RBAC.",
+  }),
 };

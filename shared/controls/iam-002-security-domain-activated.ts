@@ -1,5 +1,6 @@
 import { sameText } from "../model/resource.js";
 import { type Control, fail, pass, unknown, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 
 export const securityDomainActivated: Control = {
   id: "VW-IAM-002",
@@ -17,6 +18,14 @@ export const securityDomainActivated: Control = {
       }
       return unknown(`The security domain activation status is ${activationStatus}, which says nothing either way.`, evidence);
     }),
-  remediation: (resource) =>
-    `az keyvault security-domain download --hsm-name ${resource.name} --sd-wrapping-keys <cert1> <cert2> <cert3> --sd-quorum 2 --security-domain-file ${resource.name}-sd.json`,
+  remediation: (resource) => ({
+    commands: [
+      shellCommand(
+        "az", "keyvault", "security-domain", "download", "--hsm-name", resource.name,
+        "--sd-wrapping-keys", "<cert1.cer>", "<cert2.cer>", "<cert3.cer>", "--sd-quorum", "2",
+        "--security-domain-file", `${resource.name}-sd.json`,
+      ),
+    ],
+    note: "Activates the HSM by downloading its security domain, wrapped by at least three RSA public keys you hold (a quorum of two here); keep the file and the keys offline and safe.",
+  }),
 };

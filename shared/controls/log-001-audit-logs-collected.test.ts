@@ -180,7 +180,7 @@ describe("VW-LOG-001 Audit logs are collected", () => {
   it("is Medium severity and remedies with a diagnostic setting for the audit group", () => {
     const finding = findingOf(vaultWith(), CONTROL);
     expect(finding?.severity).toBe("Medium");
-    expect(finding?.remediation).toContain(`az monitor diagnostic-settings create --resource ${EXAMPLE_VAULT_ID}`);
-    expect(finding?.remediation).toContain('"categoryGroup":"audit"');
+    expect(finding?.remediation?.commands.join("\n")).toContain(`az monitor diagnostic-settings create --resource ${EXAMPLE_VAULT_ID}`);
+    expect(finding?.remediation?.commands.join("\n")).toContain('"categoryGroup":"audit"');
   });
 });

@@ -1,5 +1,6 @@
 import { type Control, fail, pass, unknown } from "./control.js";
-import { auditSettings, describeSetting } from "./auditSettings.js";
+import { shellCommand } from "./shellCommand.js";
+import { auditSettings, describeSetting, unreadableAuditEntries } from "./auditSettings.js";
 
 export const auditLogsCollected: Control = {
   id: "VW-LOG-001",
@@ -18,6 +19,10 @@ export const auditLogsCollected: Control = {
     if (collecting.length > 0) {
       return pass(`Audit logs are sent by ${collecting.map((setting) => setting.name ?? "(unnamed)").join(", ")}.`, evidence);
     }
+    const unreadable = unreadableAuditEntries(diagnostics.settings);
+    if (unreadable.length > 0) {
+      return unknown(`Whether audit logs are collected could not be read: ${unreadable[0]?.problem ?? ""}.`, { ...evidence, unreadable });
+    }
     return fail(
       diagnostics.settings.length === 0
         ? "The resource has no diagnostic setting, so no audit log is kept."
@@ -25,6 +30,15 @@ export const auditLogsCollected: Control = {
       evidence,
     );
   },
-  remediation: (resource) =>
-    `az monitor diagnostic-settings create --resource ${resource.id} --name vaultwatch-audit --workspace <workspaceId> --logs '[{"categoryGroup":"audit","enabled":true}]'`,
+  remediation: (resource) => ({
+    commands: [
+      shellCommand(
+        "az", "monitor", "diagnostic-settings", "create",
+        "--resource", resource.id, "--name", "vaultwatch-audit",
+        "--workspace", "<workspace-resource-id>",
+        "--logs", '[{"categoryGroup":"audit","enabled":true}]',
+      ),
+    ],
+    note: "Sends the audit log group to a Log Analytics workspace (fill in its resource id); a storage account or Event Hubs destination also satisfies this control.",
+  }),
 };

@@ -1,4 +1,5 @@
 import { type Control, fail, notApplicable, pass } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 import { auditSettings, describeSetting } from "./auditSettings.js";
 
 export const auditLogsReachWorkspace: Control = {
@@ -18,6 +19,15 @@ export const auditLogsReachWorkspace: Control = {
     }
     return fail("Audit logs go only to storage, Event Hubs or a partner, not to a Log Analytics workspace.", evidence);
   },
-  remediation: (resource) =>
-    `az monitor diagnostic-settings update --resource ${resource.id} --name <setting> --workspace <workspaceId>`,
+  remediation: (resource) => {
+    const diagnostics = resource.diagnosticSettings;
+    const settings = diagnostics.state === "supplied" ? auditSettings(diagnostics.settings) : [];
+    const names = settings.map((setting) => setting.name ?? "<setting>");
+    return {
+      commands: (names.length > 0 ? names : ["<setting>"]).map((name) =>
+        shellCommand("az", "monitor", "diagnostic-settings", "update", "--resource", resource.id, "--name", name, "--workspace", "<workspace-resource-id>"),
+      ),
+      note: "Adds a Log Analytics workspace (fill in its resource id) to the setting that collects the audit logs, so they can be queried and alerted on; the other destinations stay.",
+    };
+  },
 };

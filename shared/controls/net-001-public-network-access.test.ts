@@ -68,10 +68,10 @@ describe("VW-NET-001 Public network access is disabled", () => {
     const vaultFinding = findingOf(exampleVault(), CONTROL);
     const hsmFinding = findingOf(exampleManagedHsm(), CONTROL);
     expect(vaultFinding?.severity).toBe("High");
-    expect(vaultFinding?.remediation).toContain(
+    expect(vaultFinding?.remediation?.commands.join("\n")).toContain(
       "az keyvault update --name sample-vault --resource-group sample-resource-group --public-network-access Disabled",
     );
-    expect(hsmFinding?.remediation).toContain(
+    expect(hsmFinding?.remediation?.commands.join("\n")).toContain(
       "az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --public-network-access Disabled",
     );
   });

@@ -19,5 +19,8 @@ export const publicNetworkAccessDisabled: Control = {
         evidence,
       );
     }),
-  remediation: (resource) => azUpdateCommand(resource, "--public-network-access Disabled"),
+  remediation: (resource) => ({
+    commands: [azUpdateCommand(resource, "--public-network-access", "Disabled")],
+    note: "Turns public network access off. Make sure every client reaches the resource through a private endpoint (or, for trusted Azure services, the bypass) first.",
+  }),
 };

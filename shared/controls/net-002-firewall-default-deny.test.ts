@@ -102,6 +102,6 @@ describe("VW-NET-002 Firewall denies by default", () => {
   it("is High severity and remedies with --default-action Deny", () => {
     const finding = findingOf(exampleManagedHsm(), CONTROL);
     expect(finding?.severity).toBe("High");
-    expect(finding?.remediation).toContain("az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --default-action Deny");
+    expect(finding?.remediation?.commands.join("\n")).toContain("az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --default-action Deny");
   });
 });

@@ -23,5 +23,8 @@ export const firewallDeniesByDefault: Control = {
         );
       });
     }),
-  remediation: (resource) => azUpdateCommand(resource, "--default-action Deny"),
+  remediation: (resource) => ({
+    commands: [azUpdateCommand(resource, "--default-action", "Deny")],
+    note: "Makes the firewall deny public traffic by default. Add IP or virtual network rules for the clients that still need public access before you switch, or turn public access off altogether (VW-NET-001).",
+  }),
 };

@@ -113,7 +113,7 @@ describe("VW-NET-003 Reached through an approved private endpoint", () => {
 
   it("is Medium severity and remedies with the private endpoint group id of the resource type", () => {
     expect(findingOf(exampleVault(), CONTROL)?.severity).toBe("Medium");
-    expect(findingOf(exampleVault(), CONTROL)?.remediation).toContain("--group-id vault");
-    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation).toContain("--group-id managedhsm");
+    expect(findingOf(exampleVault(), CONTROL)?.remediation?.commands.join("\n")).toContain("--group-id vault");
+    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation?.commands.join("\n")).toContain("--group-id managedhsm");
   });
 });

@@ -1,4 +1,5 @@
-import { type Control, fail, pass, whenReadable } from "./control.js";
+import { type Control, azTargetFlags, fail, pass, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 import { countConnectionsByStatus, describeConnection, isApprovedAndProvisioned } from "./networkFacts.js";
 
 export const approvedPrivateEndpoint: Control = {
@@ -24,16 +25,18 @@ export const approvedPrivateEndpoint: Control = {
         evidence,
       );
     }),
-  remediation: (resource) => {
-    const groupId = resource.kind === "vault" ? "vault" : "managedhsm";
-    const approve =
-      resource.kind === "vault"
-        ? `az keyvault private-endpoint-connection approve --vault-name ${resource.name} --resource-group ${resource.resourceGroup} --name <connection>`
-        : `az keyvault private-endpoint-connection approve --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --name <connection>`;
-    return (
-      `az network private-endpoint create --name pe-${resource.name} --resource-group ${resource.resourceGroup} ` +
-      `--vnet-name <vnet> --subnet <subnet> --private-connection-resource-id ${resource.id} --group-id ${groupId} ` +
-      `--connection-name pe-${resource.name}; then, if the request awaits approval: ${approve}`
-    );
-  },
+  remediation: (resource) => ({
+    commands: [
+      shellCommand(
+        "az", "network", "private-endpoint", "create",
+        "--name", `pe-${resource.name}`, "--resource-group", resource.resourceGroup,
+        "--vnet-name", "<vnet>", "--subnet", "<subnet>",
+        "--private-connection-resource-id", resource.id,
+        "--group-id", resource.kind === "vault" ? "vault" : "managedhsm",
+        "--connection-name", `pe-${resource.name}`,
+      ),
+      shellCommand("az", "keyvault", "private-endpoint-connection", "approve", ...azTargetFlags(resource), "--name", "<connection>"),
+    ],
+    note: "Create a private endpoint in a subnet of your virtual network (fill in the vnet and subnet). If its connection then awaits approval, approve it with the second command (the connection name is listed by az keyvault private-endpoint-connection list).",
+  }),
 };

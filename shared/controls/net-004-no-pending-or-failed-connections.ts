@@ -1,5 +1,6 @@
-import { sameText } from "../model/resource.js";
-import { type Control, fail, pass, whenReadable } from "./control.js";
+import { type PrivateEndpointConnection, sameText } from "../model/resource.js";
+import { type Control, azTargetFlags, fail, pass, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 import { countConnectionsByStatus, describeConnection } from "./networkFacts.js";
 
 export const noPendingOrFailedConnections: Control = {
@@ -36,12 +37,22 @@ export const noPendingOrFailedConnections: Control = {
       return fail(`${parts.join(" and ")}.`, evidence);
     }),
   remediation: (resource) => {
-    const target =
-      resource.kind === "vault" ? `--vault-name ${resource.name}` : `--hsm-name ${resource.name}`;
-    return (
-      `Review each pending request: az keyvault private-endpoint-connection approve|reject ${target} ` +
-      `--resource-group ${resource.resourceGroup} --name <connection>; remove failed ones: ` +
-      `az keyvault private-endpoint-connection delete ${target} --resource-group ${resource.resourceGroup} --name <connection>`
-    );
+    const connections = resource.privateEndpointConnections.known ? resource.privateEndpointConnections.value : [];
+    const nameOf = (connection: PrivateEndpointConnection): string => connection.id?.split("/").at(-1) || "<connection>";
+    const pending = connections.filter((connection) => sameText(connection.status, "Pending")).map(nameOf);
+    const failed = connections.filter((connection) => sameText(connection.provisioningState, "Failed")).map(nameOf);
+    const command = (verb: string, name: string): string =>
+      shellCommand("az", "keyvault", "private-endpoint-connection", verb, ...azTargetFlags(resource), "--name", name);
+    // Without a readable list of connections, one command of each kind with a placeholder.
+    const known = pending.length + failed.length > 0;
+    return {
+      commands: [
+        ...(known ? pending : ["<connection>"]).flatMap((name) => [command("approve", name), command("reject", name)]),
+        ...(known ? failed : ["<connection>"]).map((name) => command("delete", name)),
+      ],
+      note:
+        "For each pending request, run either its approve or its reject command: approve only the private endpoints you expect. " +
+        "Delete connections whose provisioning failed, then recreate the private endpoint if it is still needed.",
+    };
   },
 };

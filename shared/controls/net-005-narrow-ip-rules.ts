@@ -1,5 +1,6 @@
 import { type ResourceKind, sameText } from "../model/resource.js";
-import { type Control, type ControlOptions, type ControlOutcome, fail, notApplicable, pass, whenReadable } from "./control.js";
+import { type Control, type ControlOptions, type ControlOutcome, azUpdateCommand, fail, notApplicable, pass, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 import { overlappingNonPublicRanges, parseIpRule } from "./ipRules.js";
 import { publicAccessOff } from "./networkFacts.js";
 
@@ -31,8 +32,16 @@ export const narrowIpRules: Control = {
     }),
   remediation: (resource) =>
     resource.kind === "vault"
-      ? `az keyvault network-rule remove --name ${resource.name} --resource-group ${resource.resourceGroup} --ip-address <offending-range>; admit only public addresses or ranges of /16 or narrower`
-      : `az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.networkAcls.ipRules=<narrow public ranges, at most 10>`,
+      ? {
+          commands: [
+            shellCommand("az", "keyvault", "network-rule", "remove", "--name", resource.name, "--resource-group", resource.resourceGroup, "--ip-address", "<offending-range>"),
+          ],
+          note: "Remove each offending rule listed in the evidence (one command per rule), and admit only public addresses or ranges of /16 or narrower; at most 1,000 rules.",
+        }
+      : {
+          commands: [azUpdateCommand(resource, "--set", "properties.networkAcls.ipRules=<narrow public ranges>")],
+          note: "Replace the IP rules with at most 10 public addresses or ranges of /16 or narrower, in the JSON form az expects (a list of {\"value\": \"a.b.c.d/n\"}).",
+        },
 };
 
 function judgeIpRules(ipRules: readonly (string | undefined)[], kind: ResourceKind, options: ControlOptions): ControlOutcome {

@@ -81,7 +81,7 @@ describe("VW-NET-006 Trusted Azure services do not bypass the firewall", () => {
   it("is Low severity and remedies with --bypass None", () => {
     const finding = findingOf(exampleVault(), CONTROL);
     expect(finding?.severity).toBe("Low");
-    expect(finding?.remediation).toContain("az keyvault update --name sample-vault --resource-group sample-resource-group --bypass None");
-    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation).toContain("update-hsm --hsm-name hsm1");
+    expect(finding?.remediation?.commands.join("\n")).toContain("az keyvault update --name sample-vault --resource-group sample-resource-group --bypass None");
+    expect(findingOf(exampleManagedHsm(), CONTROL)?.remediation?.commands.join("\n")).toContain("update-hsm --hsm-name hsm1");
   });
 });

@@ -25,5 +25,8 @@ export const noTrustedServicesBypass: Control = {
       );
     });
   },
-  remediation: (resource) => azUpdateCommand(resource, "--bypass None"),
+  remediation: (resource) => ({
+    commands: [azUpdateCommand(resource, "--bypass", "None")],
+    note: "Stops trusted Azure services from passing the firewall. Check first that no trusted-service scenario (backup, disk encryption, App Service certificates…) relies on the bypass.",
+  }),
 };

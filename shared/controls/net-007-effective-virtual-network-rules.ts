@@ -1,5 +1,6 @@
 import type { VirtualNetworkRule } from "../model/resource.js";
-import { type Control, type ControlOutcome, fail, notApplicable, pass, unknown, whenReadable } from "./control.js";
+import { type Control, type ControlOutcome, azUpdateCommand, fail, notApplicable, pass, unknown, whenReadable } from "./control.js";
+import { shellCommand } from "./shellCommand.js";
 import { publicAccessOff } from "./networkFacts.js";
 
 /** Key Vault accepts at most 200 virtual network rules. */
@@ -20,10 +21,28 @@ export const effectiveVirtualNetworkRules: Control = {
         resource.kind === "managedHsm" ? judgeHsmRules(virtualNetworkRules) : judgeVaultRules(virtualNetworkRules),
       );
     }),
-  remediation: (resource) =>
-    resource.kind === "vault"
-      ? `Enable the Microsoft.KeyVault service endpoint on each subnet (az network vnet subnet update --service-endpoints Microsoft.KeyVault ...), then re-add the rule without --ignore-missing-endpoint: az keyvault network-rule add --name ${resource.name} --resource-group ${resource.resourceGroup} --subnet <subnet-id>`
-      : `Remove the virtual network rules of ${resource.name} (Managed HSM does not support service endpoints) and use a private endpoint instead: az keyvault update-hsm --hsm-name ${resource.name} --resource-group ${resource.resourceGroup} --set properties.networkAcls.virtualNetworkRules=[]`,
+  remediation: (resource) => {
+    if (resource.kind === "managedHsm") {
+      return {
+        commands: [azUpdateCommand(resource, "--set", "properties.networkAcls.virtualNetworkRules=[]")],
+        note: "Managed HSM does not support virtual network service endpoints: remove its virtual network rules and reach it through a private endpoint instead.",
+      };
+    }
+    const rules = resource.virtualNetworkRules.known ? resource.virtualNetworkRules.value : [];
+    const ignoring = rules
+      .filter((rule) => rule.ignoreMissingVnetServiceEndpoint.known && rule.ignoreMissingVnetServiceEndpoint.value)
+      .map((rule) => rule.subnetId ?? "<subnet-id>");
+    const subnets = ignoring.length > 0 ? ignoring : ["<subnet-id>"];
+    return {
+      commands: subnets.flatMap((subnet) => [
+        shellCommand("az", "network", "vnet", "subnet", "update", "--ids", subnet, "--service-endpoints", "Microsoft.KeyVault"),
+        shellCommand("az", "keyvault", "network-rule", "add", "--name", resource.name, "--resource-group", resource.resourceGroup, "--subnet", subnet),
+      ]),
+      note:
+        "Enable the Microsoft.KeyVault service endpoint on each subnet, then add the rule again without --ignore-missing-endpoint (the add replaces the rule). " +
+        "Adding a service endpoint briefly interrupts the subnet's traffic to Key Vault; a vault over the limit of 200 rules must drop rules instead.",
+    };
+  },
 };
 
 function judgeHsmRules(rules: readonly VirtualNetworkRule[]): ControlOutcome {

@@ -125,14 +125,22 @@ describe("evaluating one resource", () => {
     });
   });
 
-  it("gives every finding the resource id, title, severity, reason, evidence and a remediation", () => {
-    for (const finding of evaluateFixture(exampleVaultWithNetworkAcls()).findings) {
+  it("gives every finding the resource id, title, severity, reason and evidence, and a remediation only when it fails", () => {
+    const findings = evaluateFixture(exampleVaultWithNetworkAcls()).findings;
+    expect(findings.some((finding) => finding.status === "Fail")).toBe(true);
+    expect(findings.some((finding) => finding.status !== "Fail")).toBe(true);
+    for (const finding of findings) {
       expect(finding.resourceId).toBe(EXAMPLE_VAULT_ID);
       expect(finding.title.length).toBeGreaterThan(0);
       expect(["High", "Medium", "Low"]).toContain(finding.severity);
       expect(finding.reason.length).toBeGreaterThan(0);
       expect(typeof finding.evidence).toBe("object");
-      expect(finding.remediation.length).toBeGreaterThan(0);
+      if (finding.status === "Fail") {
+        expect(finding.remediation?.commands.length).toBeGreaterThan(0);
+        expect(finding.remediation?.note.length).toBeGreaterThan(0);
+      } else {
+        expect(finding.remediation).toBeUndefined();
+      }
     }
   });
 

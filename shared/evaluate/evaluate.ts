@@ -16,7 +16,8 @@ export interface EvaluateOptions {
 /** Every applicable control, then waivers, score and exposure. Pure: same input, same output. */
 export function evaluateResource(resource: ResourcePosture, options: EvaluateOptions): ResourceEvaluation {
   const controlOptions = { ...DEFAULT_CONTROL_OPTIONS, ...options.controls };
-  const { waivers, warnings: waiverWarnings } = parseWaivers(resource.tags);
+  const { waivers, warnings: parsedWaiverWarnings } = parseWaivers(resource.tags);
+  const waiverWarnings = [...parsedWaiverWarnings, ...inapplicableWaivers(resource, waivers)];
   const findings = CONTROLS.filter((control) => control.appliesTo.includes(resource.kind)).map((control) =>
     applyWaiver(toFinding(resource, control, runControl(control, resource, controlOptions)), waivers.get(control.id), options.now),
   );
@@ -27,6 +28,13 @@ export function evaluateResource(resource: ResourcePosture, options: EvaluateOpt
     findings,
     warnings: [...resource.problems.map((problem) => `${resource.id}: ${problem}`), ...waiverWarnings.map((w) => `${resource.id}: ${w}`)],
   };
+}
+
+/** A waiver for a control the resource's type never gets is a mistake worth saying, not a silent no-op. */
+function inapplicableWaivers(resource: ResourcePosture, waivers: ReadonlyMap<string, Waiver>): string[] {
+  return [...waivers.values()]
+    .filter((waiver) => !CONTROLS.some((control) => control.id === waiver.controlId && control.appliesTo.includes(resource.kind)))
+    .map((waiver) => `Ignored waiver for ${waiver.controlId}: that control does not apply to a ${RESOURCE_TYPE_NAMES[resource.kind]} resource.`);
 }
 
 export function summarise(resource: ResourcePosture): ResourceSummary {
@@ -60,7 +68,8 @@ function toFinding(resource: ResourcePosture, control: Control, outcome: Control
     status: outcome.status,
     reason: outcome.reason,
     evidence: outcome.evidence,
-    remediation: control.remediation(resource),
+    // Only a failure has something to fix (a waived one keeps it: the waiver postpones the fix).
+    ...(outcome.status === "Fail" ? { remediation: control.remediation(resource) } : {}),
   };
 }
 

@@ -3,6 +3,8 @@ import { normaliseResource } from "../normalise/normaliseResource.js";
 import { type EvaluateOptions, evaluateResource } from "./evaluate.js";
 
 export interface ItemTally {
+  /** Items seen, whatever became of them. */
+  items: number;
   evaluated: number;
   /** Well-formed resources of other types, by type. */
   readonly skippedByType: Map<string, number>;
@@ -11,7 +13,7 @@ export interface ItemTally {
 }
 
 export function newTally(): ItemTally {
-  return { evaluated: 0, skippedByType: new Map(), malformed: [] };
+  return { items: 0, evaluated: 0, skippedByType: new Map(), malformed: [] };
 }
 
 /**
@@ -21,6 +23,7 @@ export function newTally(): ItemTally {
 export function* evaluateItems(items: Iterable<unknown>, options: EvaluateOptions, tally: ItemTally = newTally()): Generator<ResourceEvaluation> {
   let index = 0;
   for (const item of items) {
+    tally.items += 1;
     const result = normaliseResource(item);
     if (result.ok) {
       tally.evaluated += 1;

@@ -13,7 +13,7 @@ import {
   withTags,
 } from "../../test/fixtures/resources.js";
 import type { Severity, Status } from "../model/finding.js";
-import { scoreOf } from "./score.js";
+import { estateScoreOf, scoreOf } from "./score.js";
 
 function findings(...entries: [Severity, Status][]) {
   return entries.map(([severity, status]) => ({ severity, status }));
@@ -21,9 +21,15 @@ function findings(...entries: [Severity, Status][]) {
 
 describe("the resource score", () => {
   describe("arithmetic", () => {
-    it("is 100 with nothing applicable", () => {
-      expect(scoreOf([])).toBe(100);
-      expect(scoreOf(findings(["High", "NotApplicable"], ["Medium", "Unknown"], ["Low", "NotApplicable"]))).toBe(100);
+    it("is null, not 100, when nothing could be judged", () => {
+      expect(scoreOf([])).toBeNull();
+      expect(scoreOf(findings(["High", "NotApplicable"], ["Medium", "Unknown"], ["Low", "NotApplicable"]))).toBeNull();
+    });
+
+    it("leaves resources without a score out of the estate mean", () => {
+      expect(estateScoreOf([40, null, 61])).toBe(51); // 50.5 rounds half up
+      expect(estateScoreOf([null, null])).toBeNull();
+      expect(estateScoreOf([])).toBeNull();
     });
 
     it("is 100 when everything applicable passes and 0 when everything fails", () => {
@@ -99,10 +105,13 @@ describe("the resource score", () => {
       expect(evaluation.score).toBe(63);
     });
 
-    it("is 100 for a resource about which nothing could be read", () => {
-      const evaluation = evaluateFixture({ ...exampleVault(), properties: "unreadable" });
+    it.each([123, "x", true, [], "oops"])("is null, with one warning naming properties, when properties is %j", (properties) => {
+      const evaluation = evaluateFixture({ ...exampleVault(), properties });
       expect(evaluation.findings.every((finding) => finding.status === "Unknown" || finding.status === "NotApplicable")).toBe(true);
-      expect(evaluation.score).toBe(100);
+      expect(evaluation.score).toBeNull();
+      expect(evaluation.warnings).toHaveLength(1);
+      expect(evaluation.warnings[0]).toMatch(/properties should be an object/);
+      expect(evaluation.warnings[0]).toContain(evaluation.resource.resourceId);
     });
 
     it("rises when a waiver covers a failure: the reference vault goes from 13 to 22 with VW-NET-003 waived", () => {

@@ -7,6 +7,7 @@ export interface EventEnvelope {
   readonly subject: string;
   /** Event Grid `topic` or CloudEvents `source`: `/subscriptions/{id}` for subscription system topics. */
   readonly topic: string | undefined;
+  /** The event's time; a CloudEvent may leave it out (it is optional in CloudEvents 1.0), then the time it was read. */
   readonly time: Date;
   readonly data: unknown;
   readonly schema: "eventGrid" | "cloudEvents";
@@ -31,13 +32,14 @@ const cloudEventSchema = z.object({
   type: text,
   source: text,
   subject: text,
-  time: instant,
+  // Optional in CloudEvents 1.0: an event without it is still an event.
+  time: instant.optional(),
   data: z.unknown().optional(),
 });
 
 export type EnvelopeParse = { readonly ok: true; readonly envelope: EventEnvelope } | { readonly ok: false; readonly error: string };
 
-export function parseEnvelope(value: unknown): EnvelopeParse {
+export function parseEnvelope(value: unknown, receivedAt: Date = new Date()): EnvelopeParse {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, error: "event is not a JSON object" };
   }
@@ -47,7 +49,7 @@ export function parseEnvelope(value: unknown): EnvelopeParse {
     const event = parsed.data;
     return {
       ok: true,
-      envelope: { id: event.id, type: event.type, subject: event.subject, topic: event.source, time: new Date(event.time), data: event.data, schema: "cloudEvents" },
+      envelope: { id: event.id, type: event.type, subject: event.subject, topic: event.source, time: event.time === undefined ? receivedAt : new Date(event.time), data: event.data, schema: "cloudEvents" },
     };
   }
   const parsed = eventGridSchema.safeParse(value);

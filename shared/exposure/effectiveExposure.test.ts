@@ -134,10 +134,25 @@ describe("effective network exposure", () => {
     expect(exposureOf(vault)).toEqual({ class: "Unreachable", paths: [] });
   });
 
-  it("is Unknown, naming the property, when something it needs cannot be read", () => {
-    const exposure = exposureOf(withNetworkAcls(firewalledVault(), { ipRules: "124.56.78.91" }));
+  it("is Unknown, naming the property, when something that could change the class cannot be read", () => {
+    const exposure = exposureOf(withNetworkAcls(firewalledVault(), { ipRules: "124.56.78.91", virtualNetworkRules: [] }));
     expect(exposure.class).toBe("Unknown");
     expect(exposure.problem).toContain("ipRules");
+  });
+
+  it("keeps its class when the unreadable property could not change it, and names the property", () => {
+    // Public access on and the firewall allowing all networks: Internet, whatever the connections say.
+    const open = withProperties(withNetworkAcls(exampleVault(), { defaultAction: "Allow" }), { privateEndpointConnections: "garbage" });
+    const exposure = exposureOf(open);
+    expect(exposure.class).toBe("Internet");
+    expect(exposure.paths).toEqual([{ kind: "allNetworks" }, { kind: "trustedServices" }]);
+    expect(exposure.problem).toContain("privateEndpointConnections");
+    // A subnet rule admits the public already: an unreadable IP rule list cannot make it narrower or wider.
+    expect(exposureOf(withNetworkAcls(firewalledVault(), { ipRules: "124.56.78.91" })).class).toBe("PublicRestricted");
+  });
+
+  it("is Unknown when public access cannot be read and the firewall would matter", () => {
+    expect(exposureOf(withProperties(exampleVault(), { publicNetworkAccess: 7 })).class).toBe("Unknown");
   });
 
   it("is the same whatever source shape carries the resource", () => {

@@ -3,6 +3,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { LogsIngestionClient } from "@azure/monitor-ingestion";
 import type { VaultwatchConfig } from "../config.js";
+import { COVERAGE_TABLE_NAME, EventArrivals } from "../eventCoverage/eventArrivals.js";
 import { PoisonQueue } from "../queues/poisonQueue.js";
 import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME, poisonQueueName } from "../queues/queueNames.js";
 import { ShardQueue } from "../queues/shardQueue.js";
@@ -28,6 +29,7 @@ export type HandlerDependencies = SweepPlannerDependencies &
   EventWorkerDependencies & {
     readonly shardPoison: PoisonQueue;
     readonly eventPoison: PoisonQueue;
+    readonly eventArrivals: EventArrivals;
   };
 
 /** Handlers take their dependencies ready-made (tests) or as a lazy factory (the Function app). */
@@ -95,7 +97,7 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
   });
 
   const stateTable = tableClientFor(config.storage, STATE_TABLE_NAME, storageCredential);
-  const [stateStore, runRecords, spool] = await Promise.all([
+  const [stateStore, runRecords, spool, eventArrivals] = await Promise.all([
     TableStateStore.open(stateTable, findingRowsBuilder),
     RunRecords.open(tableClientFor(config.storage, RUNS_TABLE_NAME, storageCredential)),
     BlobSpool.open(
@@ -103,6 +105,7 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
       clock,
       containerClientFor(config.storage, SPOOL_DEAD_LETTER_CONTAINER_NAME, storageCredential),
     ),
+    EventArrivals.open(tableClientFor(config.storage, COVERAGE_TABLE_NAME, storageCredential)),
   ]);
   const queue = (name: string) => queueClientFor(config.storage, name, storageCredential);
   const shardQueueClient = queue(SHARD_QUEUE_NAME);
@@ -126,6 +129,8 @@ export async function createHandlerDependencies(config: VaultwatchConfig, option
     stateStore,
     stateIndex: new TableStateIndex(stateTable),
     writer: new FindingsWriter({ client: ingestion, ruleId: config.sink.dcrImmutableId, streamName: config.sink.streamName, spool, clock }),
+    eventArrivals,
+    coverage: { resourceGraph: readers.resourceGraphClient, deliveryIdentityId: config.eventsIdentityId, arrivals: eventArrivals },
     clock,
     toolVersion,
   };

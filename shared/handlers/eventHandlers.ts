@@ -1,4 +1,5 @@
 import type { InvocationContext } from "@azure/functions";
+import { type EventArrivals, subscriptionOfEvent } from "../eventCoverage/eventArrivals.js";
 import { parseDelivery } from "../events/eventEnvelope.js";
 import type { PoisonQueue, PoisonSource } from "../queues/poisonQueue.js";
 import { EVENT_QUEUE_NAME, QUEUE_MAX_DEQUEUE_COUNT, poisonQueueName } from "../queues/queueNames.js";
@@ -9,6 +10,8 @@ import { type EventBatchResult, type EventWorkerDependencies, describeEventBatch
 
 export interface EventHandlerDependencies extends EventWorkerDependencies {
   readonly eventPoison: Pick<PoisonQueue, "send">;
+  /** Where the last event time per subscription is kept, for the sweep's coverage rows. */
+  readonly eventArrivals?: Pick<EventArrivals, "record">;
 }
 
 type Source = DependencySource | EventHandlerDependencies;
@@ -39,6 +42,7 @@ export async function handleEventQueueMessage(message: unknown, context: Invocat
     context.error(`vaultwatch events: message ${messageId ?? "(no id)"} rejected and moved to ${EVENTS_POISON}: ${delivery.error}`);
     return undefined;
   }
+  await recordArrivals(delivery.events, deps, context);
   const result = await processResourceEvents(delivery.events, deps);
   context.log(
     `vaultwatch events: message ${messageId ?? "(no id)"} delivery ${dequeueCount ?? 1}, event(s) ${delivery.events.map(eventIdOf).slice(0, 5).join(", ")}: ${describeEventBatch(result)}`,
@@ -67,6 +71,7 @@ export async function handleEventQueueMessage(message: unknown, context: Invocat
  */
 export async function handleEventGridEvent(event: unknown, context: InvocationContext, source: Source): Promise<EventBatchResult> {
   const deps = await resolve(source);
+  await recordArrivals([event], deps, context);
   const result = await processResourceEvents([event], deps);
   context.log(`vaultwatch events: Event Grid event ${eventIdOf(event)}: ${describeEventBatch(result)}`);
   logOutOfScopeAndReplay(result, context);
@@ -122,6 +127,22 @@ function logWhatWasNotEvaluated(result: EventBatchResult, context: InvocationCon
   }
   for (const target of result.targets) {
     if (target.kind === "forbidden") context.warn(`vaultwatch events: ${target.target.id} was not evaluated: ${target.reason}`);
+  }
+}
+
+/**
+ * Notes that events from these subscriptions arrived, before they are worked on: an event proves the wiring even
+ * when its own work fails. Losing this note costs only freshness (the next event records it again), so a storage
+ * failure here is logged and does not hold back the evaluation.
+ */
+async function recordArrivals(events: readonly unknown[], deps: EventHandlerDependencies, context: InvocationContext): Promise<void> {
+  if (deps.eventArrivals === undefined) return;
+  const subscriptions = events.map(subscriptionOfEvent).filter((id): id is string => id !== undefined);
+  if (subscriptions.length === 0) return;
+  try {
+    await deps.eventArrivals.record(subscriptions, nowOf(deps));
+  } catch (error) {
+    context.warn(`vaultwatch events: the arrival time of events from ${[...new Set(subscriptions)].join(", ")} was not recorded: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

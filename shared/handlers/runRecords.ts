@@ -7,6 +7,9 @@ import { emptyTally, type FindingTally } from "../sink/findingRows.js";
 export const RUNS_TABLE_NAME = "vaultwatchRuns";
 
 const RUN_ROW_KEY = "run";
+/** Not a run id (those start with "sweep-"): the partition of facts about the deployment as a whole. */
+const DEPLOYMENT_PARTITION = "deployment";
+const BASELINE_ROW_KEY = "baseline";
 const SHARD_ROW_PREFIX = "shard-";
 /** Errors kept per shard record; the count stays complete. Keeps each entity far below Table Storage's 1 MiB. */
 const MAX_ERRORS_PER_RECORD = 20;
@@ -23,6 +26,14 @@ export interface RunRecord {
   /** Shard whose invocation is writing the run summary; it keeps the claim until it has written it. */
   readonly summaryClaimedBy: number | undefined;
   readonly summaryWrittenAt: Date | undefined;
+  /** Planned before this deployment's first full sweep completed: first sightings are `Baseline`, not `New`. */
+  readonly baseline: boolean;
+}
+
+/** The first full sweep of this deployment: once it is recorded, later sweeps raise `New` for what appears. */
+export interface BaselineCompletion {
+  readonly runId: string;
+  readonly completedAt: Date;
 }
 
 /** How one shard of a run ended: recorded once, by the first invocation that finished it. */
@@ -49,6 +60,8 @@ const tallySchema = z.object({
   resourcesRemoved: z.number().int().nonnegative(),
   failuresBySeverity: bySeverity,
   newBySeverity: bySeverity,
+  // Absent from records written before baselines existed.
+  baselineFailuresBySeverity: bySeverity.default({ High: 0, Medium: 0, Low: 0 }),
 });
 const errorsSchema = z.array(z.string());
 
@@ -61,7 +74,9 @@ const runEntitySchema = z.object({
   PlanErrors: z.string(),
   SummaryClaimedBy: z.number().int().optional(),
   SummaryWrittenAt: z.iso.datetime().optional(),
+  Baseline: z.boolean().optional(),
 });
+const baselineEntitySchema = z.object({ RunId: z.string(), CompletedAt: z.iso.datetime() });
 const shardEntitySchema = z.object({
   rowKey: z.string(),
   Outcome: z.enum(["completed", "failed"]),
@@ -109,6 +124,7 @@ function decodeRun(entity: unknown): { run: RunRecord; etag: string } {
       planErrors: parseJson(e.PlanErrors, errorsSchema, `plan errors of run ${e.partitionKey}`),
       summaryClaimedBy: e.SummaryClaimedBy,
       summaryWrittenAt: e.SummaryWrittenAt === undefined ? undefined : new Date(e.SummaryWrittenAt),
+      baseline: e.Baseline ?? false,
     },
   };
 }
@@ -133,6 +149,7 @@ export interface NewRun {
   readonly shardCount: number;
   readonly subscriptionCount: number;
   readonly planErrors: readonly string[];
+  readonly baseline?: boolean;
 }
 
 export interface ShardResult {
@@ -165,6 +182,7 @@ export class RunRecords {
         ShardCount: run.shardCount,
         SubscriptionCount: run.subscriptionCount,
         PlanErrors: JSON.stringify(cappedErrors(run.planErrors)),
+        Baseline: run.baseline === true,
       });
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
@@ -238,6 +256,31 @@ export class RunRecords {
 
   async markSummaryWritten(runId: string, at: Date): Promise<void> {
     await this.table.updateEntity({ partitionKey: runId, rowKey: RUN_ROW_KEY, SummaryWrittenAt: at.toISOString() }, "Merge");
+  }
+
+  /** The first full sweep, once one has completed; `undefined` while the deployment is still taking its baseline. */
+  async baselineCompletion(): Promise<BaselineCompletion | undefined> {
+    try {
+      const entity = await this.table.getEntity(DEPLOYMENT_PARTITION, BASELINE_ROW_KEY);
+      const parsed = baselineEntitySchema.safeParse(entity);
+      if (!parsed.success) throw new Error(`The baseline record in table ${RUNS_TABLE_NAME} is malformed: ${z.prettifyError(parsed.error)}`);
+      return { runId: parsed.data.RunId, completedAt: new Date(parsed.data.CompletedAt) };
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Records that `runId` completed the baseline. Create-only: the first baseline run to finish stands, and a
+   * redelivered shard that records it again changes nothing.
+   */
+  async markBaselineCompleted(runId: string, at: Date): Promise<void> {
+    try {
+      await this.table.createEntity({ partitionKey: DEPLOYMENT_PARTITION, rowKey: BASELINE_ROW_KEY, RunId: runId, CompletedAt: at.toISOString() });
+    } catch (error) {
+      if (!isStatus(error, 409)) throw error;
+    }
   }
 
   private async loadRun(runId: string): Promise<{ run: RunRecord; etag: string } | undefined> {

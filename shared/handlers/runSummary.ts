@@ -41,13 +41,19 @@ export async function completeRunIfFinished(runId: string, shardIndex: number, d
   const claim = await deps.runRecords.claimSummary(runId, shardIndex);
   if (claim.kind !== "claimed") return claim;
   const finishedAt = new Date(Math.max(run.plannedAt.getTime(), ...shards.map((shard) => shard.finishedAt.getTime())));
+  const failedShards = shards.filter((shard) => shard.outcome === "failed").length;
+  // Only a full sweep ends the baseline: a shard given up on left subscriptions unseen, and the next sweep must
+  // still take their resources as found, not as new. Recorded before the summary row, so a claimant that
+  // crashes in between is redelivered and writes the same row; recording it twice changes nothing.
+  if (run.baseline && failedShards === 0 && shards.length > 0) await deps.runRecords.markBaselineCompleted(runId, finishedAt);
   const row = buildRunSummaryRow({
     run: { runId, trigger: "sweep", toolVersion: deps.toolVersion },
     startedAt: run.plannedAt,
     finishedAt,
     tally: shards.reduce((sum, shard) => mergeTallies(sum, shard.tally), emptyTally()),
     errors: [...run.planErrors, ...errorsOf(shards)],
-    shards: { total: run.shardCount, failed: shards.filter((shard) => shard.outcome === "failed").length },
+    shards: { total: run.shardCount, failed: failedShards },
+    baseline: run.baseline,
   });
   await deps.writer.write([row]);
   await deps.runRecords.markSummaryWritten(runId, deps.clock());

@@ -1,3 +1,4 @@
+import { type CoverageSource, buildCoverageRows, readCoverage } from "../eventCoverage/coverageRows.js";
 import { newTally } from "../evaluate/evaluateItems.js";
 import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
@@ -7,7 +8,7 @@ import type { KeyVaultResourceReader } from "../readers/keyVaultResourceReader.j
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
-import type { FindingRow } from "../sink/findingsSchema.js";
+import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
 import { type FindingsWriter, type ReplayReport, mergeReplays } from "../sink/findingsWriter.js";
 import type { RunContext } from "../sink/runContext.js";
 import { type StateChange, type TableStateStore, rowsToWrite } from "../state/tableStateStore.js";
@@ -23,6 +24,8 @@ export interface ShardWorkerDependencies extends RunSummaryDependencies {
   /** Confirms a deletion the sweep suspects (Resource Graph no longer lists the resource) with an ARM read. */
   readonly keyVaultReader: Pick<KeyVaultResourceReader, "read">;
   readonly writer: Pick<FindingsWriter, "write">;
+  /** Where the shard reads its subscriptions' event wiring and last events for their Coverage rows. */
+  readonly coverage?: CoverageSource;
 }
 
 /** Evaluations applied to the state store at once, and collected before each state round. */
@@ -79,7 +82,8 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
 
   const plannedAt = new Date(message.plannedAt);
   const observedAt = new Date(plannedAt.getTime() - RESOURCE_GRAPH_LAG_ALLOWANCE_MS);
-  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion };
+  const baseline = (await deps.runRecords.getRun(runId))?.baseline === true;
+  const run: RunContext = { runId, trigger: "sweep", toolVersion: deps.toolVersion, ...(baseline ? { baseline } : {}) };
   const seen = new Set<string>();
   const errors: string[] = [];
   const spoolReasons: string[] = [];
@@ -91,13 +95,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   // Rows are written after their state moved; the chain rows among them sit in each resource's outbox until the
   // upload (or the spool) took them, and only then are acknowledged. A crash anywhere in between leaves them in
   // the outbox for the redelivered shard or any event on the same resource (see TableStateStore).
-  const flush = async (): Promise<void> => {
-    if (buffered.length === 0) return;
-    const rows = buffered;
-    const acks = awaitingAck;
-    buffered = [];
-    awaitingAck = [];
-    tally = mergeTallies(tally, tallyFindingRows(rows.filter((row) => row.RunId === runId)));
+  const deliver = async (rows: readonly FindingsRow[], acks: typeof awaitingAck = []): Promise<void> => {
     const report = await deps.writer.write(rows);
     replay = mergeReplays(replay, report.replay);
     await mapWithConcurrency(acks, APPLY_CONCURRENCY, ({ resourceId, pending }) =>
@@ -107,7 +105,16 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     counts.spooled += report.spooled;
     counts.refused += report.rejected.length;
     for (const reason of report.failureReasons) if (!spoolReasons.includes(reason)) spoolReasons.push(reason);
-    for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId} was refused: ${refused.reason}`);
+    for (const refused of report.rejected.slice(0, 5)) errors.push(`a row of ${refused.row.AzureResourceId ?? refused.row.AzureSubscriptionId} was refused: ${refused.reason}`);
+  };
+  const flush = async (): Promise<void> => {
+    if (buffered.length === 0) return;
+    const rows = buffered;
+    const acks = awaitingAck;
+    buffered = [];
+    awaitingAck = [];
+    tally = mergeTallies(tally, tallyFindingRows(rows.filter((row) => row.RunId === runId)));
+    await deliver(rows, acks);
   };
   const take = (resourceId: string, change: StateChange): void => {
     counts.rows += change.rows.length;
@@ -169,6 +176,13 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     }
   }
   await flush();
+  if (deps.coverage !== undefined) {
+    const { coverage, problems } = await readCoverage(deps.coverage, message.subscriptionIds);
+    errors.push(...problems.map((problem) => `coverage: ${problem}`));
+    const rows = buildCoverageRows(coverage, observedAt, run);
+    counts.rows += rows.length;
+    await deliver(rows);
+  }
 
   await deps.runRecords.recordShard(runId, shardIndex, {
     outcome: "completed",

@@ -6,7 +6,7 @@ import { toAzureReadError } from "../readers/readError.js";
 import type { ResourceGraphQueryClient } from "../readers/resourceGraphReader.js";
 import { sleep } from "../readers/sleep.js";
 import { listSubscriptions } from "../readers/subscriptionLister.js";
-import { retryAfterMs, timeSpanMs } from "../readers/throttleHeaders.js";
+import { quotaResetWaitMs, retryAfterMs } from "../readers/throttleHeaders.js";
 
 /**
  * The subscriptions below management groups, from Resource Graph's `ResourceContainers` table (readable with
@@ -94,16 +94,17 @@ export async function* subscriptionsUnderManagementGroups(
   } while (skipToken !== undefined);
 }
 
-async function queryWithThrottleWaits(client: ResourceGraphQueryClient, request: QueryRequest, abortSignal: AbortSignal | undefined) {
+/** One Resource Graph query, waiting as a 429 or the quota headers say; `what` names the query in errors. */
+export async function queryWithThrottleWaits(client: ResourceGraphQueryClient, request: QueryRequest, abortSignal: AbortSignal | undefined, what = "the subscription query") {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await client.resources(request, { abortSignal });
     } catch (error) {
       if (!isRestError(error) || error.statusCode !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS) {
-        throw toAzureReadError("Resource Graph", "the subscription query", error);
+        throw toAzureReadError("Resource Graph", what, error);
       }
       const headers = error.response?.headers;
-      const wait = (headers && retryAfterMs(headers)) ?? (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ?? FALLBACK_THROTTLE_WAIT_MS;
+      const wait = (headers && retryAfterMs(headers)) ?? (headers && quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ?? FALLBACK_THROTTLE_WAIT_MS;
       await sleep(wait, abortSignal);
     }
   }

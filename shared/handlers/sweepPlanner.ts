@@ -64,7 +64,9 @@ export async function planSweep(deps: SweepPlannerDependencies, options: { runId
     subscriptionIds,
     plannedAt: plannedAt.toISOString(),
   }));
-  await deps.runRecords.createRun({ runId, plannedAt, shardCount: shards.length, subscriptionCount: scope.subscriptionIds.length, planErrors: errors });
+  // Until a sweep has covered everything in scope once, what a sweep finds was there before vaultwatch looked.
+  const baseline = (await deps.runRecords.baselineCompletion()) === undefined;
+  await deps.runRecords.createRun({ runId, plannedAt, shardCount: shards.length, subscriptionCount: scope.subscriptionIds.length, planErrors: errors, baseline });
   if (shards.length === 0) {
     const completion = await completeRunIfFinished(runId, 0, deps);
     return { runId, plannedAt, subscriptionCount: 0, shards, errors, completion };

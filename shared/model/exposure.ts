@@ -24,7 +24,10 @@ export type ExposurePath =
 export interface Exposure {
   readonly class: ExposureClass;
   readonly paths: readonly ExposurePath[];
-  /** Set when `class` is `Unknown`: the property that could not be read. */
+  /**
+   * The properties that could not be read: with `Unknown` they are why; with any other class they could not have
+   * changed it (the class holds whatever they say), and the paths are those the readable properties prove.
+   */
   readonly problem?: string;
 }
 

@@ -32,6 +32,20 @@ export interface WaiverNote {
   readonly state: "active" | "expired";
 }
 
+/**
+ * How to fix a failing control, as data every output renders its own way:
+ * - `commands`: shell commands a person can paste into bash or zsh, one complete command per entry, never two and
+ *   never prose. Every name, resource group and id in them is shell-quoted (a name holding a quote, `;`, `$(…)`, a
+ *   newline or an escape sequence stays one argument on one line), and what the person must fill in is a quoted
+ *   placeholder such as `'<workspace-resource-id>'`, so a command pasted unchanged fails instead of doing harm.
+ * - `note`: what the commands do and what to check first, in words.
+ * Findings carry it only when they are `Fail` or `Waived`: a passing, inapplicable or unknown control has nothing to fix.
+ */
+export interface Remediation {
+  readonly commands: readonly string[];
+  readonly note: string;
+}
+
 export interface Finding {
   readonly resourceId: string;
   readonly controlId: ControlId;
@@ -40,7 +54,8 @@ export interface Finding {
   readonly status: Status;
   readonly reason: string;
   readonly evidence: Evidence;
-  readonly remediation: string;
+  /** Only on `Fail` and `Waived` findings. */
+  readonly remediation?: Remediation;
   readonly waiver?: WaiverNote;
 }
 

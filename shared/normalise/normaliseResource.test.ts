@@ -202,7 +202,7 @@ describe("normalising a resource", () => {
       const posture = postureOf(patched(exampleVault(), { properties: ["not", "an", "object"] }));
       expect(posture.publicNetworkAccess.known).toBe(false);
       expect(posture.enableSoftDelete.known).toBe(false);
-      expect(posture.problems).toContain("properties is not an object");
+      expect(posture.problems).toEqual(["properties should be an object, found an array"]);
     });
 
     it("marks the network ACL readings unreadable when networkAcls is not an object", () => {

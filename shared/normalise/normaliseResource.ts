@@ -9,15 +9,17 @@ import {
   type VirtualNetworkRule,
   RESOURCE_TYPE_NAMES,
 } from "../model/resource.js";
+import { foldProjectedColumns } from "./postureRow.js";
 import {
+  describe,
   isAbsent,
   isRecord,
   known,
   nonEmptyString,
   readBoolean,
   readEnum,
+  readInteger,
   readList,
-  readNumber,
   readOptionalString,
   unreadable,
 } from "./readValues.js";
@@ -40,14 +42,16 @@ export function resourceKindOf(type: string): ResourceKind | undefined {
 /**
  * Turns any source's ARM-shaped vault or Managed HSM into the posture model, applying the service defaults
  * of CONTROLS.md. Never throws: a property of an unexpected type becomes an unreadable reading.
- * Accepts ARM GET bodies, Resource Graph rows, `az keyvault show` output, SDK objects (flattened private endpoint
- * connections and diagnostic settings) and Resource Notifications payloads (`resourceInfo`, booleans as 1/0).
+ * Accepts ARM GET bodies, Resource Graph rows (full rows, or vaultwatch's posture query with the properties as
+ * top-level columns), `az keyvault show` output, SDK objects (flattened private endpoint connections and diagnostic
+ * settings) and Resource Notifications payloads (`resourceInfo`, booleans as 1/0, tags as a JSON string).
  * Diagnostic settings travel beside the resource as `diagnosticSettings` (a list, or an ARM `{ value: [...] }`);
  * `diagnosticSettingsError` says they could not be read.
  */
 export function normaliseResource(input: unknown): NormaliseResult {
   if (!isRecord(input)) return { ok: false, skipped: false, error: "item is not a JSON object" };
-  const raw = unwrapResourceNotification(input);
+  const unwrapped = foldProjectedColumns(unwrapResourceNotification(input));
+  const raw = isRecord(unwrapped) ? unwrapped : input;
 
   const id = nonEmptyString(raw.id);
   if (id === undefined) return { ok: false, skipped: false, error: "resource has no id" };
@@ -56,9 +60,10 @@ export function normaliseResource(input: unknown): NormaliseResult {
   const kind = resourceKindOf(type);
   if (kind === undefined) return { ok: false, skipped: true, type };
 
-  const problems: string[] = [];
+  // One warning per resource and property, however many controls or list items trip over it.
+  const problems = new Set<string>();
   const track = <T>(reading: Reading<T>): Reading<T> => {
-    if (!reading.known) problems.push(reading.problem);
+    if (!reading.known) problems.add(reading.problem);
     return reading;
   };
 
@@ -69,9 +74,10 @@ export function normaliseResource(input: unknown): NormaliseResult {
     : isRecord(propertiesValue)
       ? propertiesValue
       : undefined;
-  if (properties === undefined) problems.push("properties is not an object");
+  // `properties` that is not an object makes every property in it unreadable: one problem, named once.
+  const propertiesProblem = `properties should be an object, found ${describe(propertiesValue)}`;
   const property = <T>(read: (props: Record<string, unknown>) => Reading<T>): Reading<T> =>
-    track(properties === undefined ? unreadable<T>("properties is not an object") : read(properties));
+    properties === undefined ? track(unreadable<T>(propertiesProblem)) : track(read(properties));
 
   const networkAcls = (props: Record<string, unknown>): Record<string, unknown> | string => {
     const acls = props.networkAcls;
@@ -91,20 +97,24 @@ export function normaliseResource(input: unknown): NormaliseResult {
     return readOptionalString(domain.activationStatus, "properties.securityDomainProperties.activationStatus");
   };
 
-  const resource: ResourcePosture = {
+  const resource: Omit<ResourcePosture, "problems"> = {
     id,
     kind,
     name: nonEmptyString(raw.name) ?? idParts.name,
     subscriptionId: nonEmptyString(raw.subscriptionId) ?? idParts.subscriptionId,
     resourceGroup: nonEmptyString(raw.resourceGroup) ?? idParts.resourceGroup,
     location: nonEmptyString(raw.location) ?? "",
-    tags: readTags(raw.tags),
+    tags: readTags(raw.tags, (problem) => problems.add(problem)),
     publicNetworkAccess: property((p) => readEnum(p.publicNetworkAccess, "Enabled", "properties.publicNetworkAccess")),
     defaultAction: acl((a) => readEnum(a.defaultAction, "Allow", "properties.networkAcls.defaultAction")),
     bypass: acl((a) => readEnum(a.bypass, "AzureServices", "properties.networkAcls.bypass")),
     ipRules: acl((a) => readList(a.ipRules, "properties.networkAcls.ipRules", ipRuleValue)),
     virtualNetworkRules: acl((a) =>
-      readList(a.virtualNetworkRules, "properties.networkAcls.virtualNetworkRules", virtualNetworkRule),
+      readList(a.virtualNetworkRules, "properties.networkAcls.virtualNetworkRules", (entry, index) => {
+        const rule = virtualNetworkRule(entry, index);
+        track(rule.ignoreMissingVnetServiceEndpoint);
+        return rule;
+      }),
     ),
     privateEndpointConnections: property((p) =>
       readList(p.privateEndpointConnections, "properties.privateEndpointConnections", privateEndpointConnection),
@@ -112,17 +122,39 @@ export function normaliseResource(input: unknown): NormaliseResult {
     enablePurgeProtection: property((p) => readBoolean(p.enablePurgeProtection, false, "properties.enablePurgeProtection")),
     enableSoftDelete: property((p) => readBoolean(p.enableSoftDelete, false, "properties.enableSoftDelete")),
     softDeleteRetentionInDays: property((p) =>
-      readNumber(p.softDeleteRetentionInDays, 90, "properties.softDeleteRetentionInDays"),
+      readInteger(p.softDeleteRetentionInDays, 90, "properties.softDeleteRetentionInDays"),
     ),
     enableRbacAuthorization:
       kind === "vault"
         ? property((p) => readBoolean(p.enableRbacAuthorization, false, "properties.enableRbacAuthorization"))
         : known(false, true),
     securityDomainActivationStatus: kind === "managedHsm" ? property(securityDomain) : known(undefined, true),
-    diagnosticSettings: readDiagnosticSettings(raw),
-    problems,
+    diagnosticSettings: readDiagnosticSettings(raw, (problem) => problems.add(problem)),
   };
-  return { ok: true, resource };
+  return { ok: true, resource: { ...resource, problems: [...problems] } };
+}
+
+/** Reads `tags`: an object, or (as the Resource Notifications schema types it) that object as a JSON string. */
+function readTags(value: unknown, report: (problem: string) => void): Record<string, string> {
+  if (isAbsent(value)) return {};
+  let tags: unknown = value;
+  if (typeof value === "string") {
+    try {
+      tags = JSON.parse(value);
+    } catch {
+      tags = undefined;
+    }
+  }
+  if (!isRecord(tags)) {
+    report(`tags should be an object or a JSON object string, found ${describe(value)}; waivers in tags cannot be read`);
+    return {};
+  }
+  const read: Record<string, string> = {};
+  for (const [key, tagValue] of Object.entries(tags)) {
+    if (typeof tagValue === "string") read[key] = tagValue;
+    else if (typeof tagValue === "number" || typeof tagValue === "boolean") read[key] = String(tagValue);
+  }
+  return read;
 }
 
 /** A Resource Notifications payload (`resourceInfo`), or a whole event carrying one in `data`, is the resource it names. */
@@ -139,16 +171,6 @@ function parseIdParts(id: string): { subscriptionId: string; resourceGroup: stri
     return index >= 0 ? (segments[index + 1] ?? "") : "";
   };
   return { subscriptionId: after("subscriptions"), resourceGroup: after("resourcegroups"), name: segments.at(-1) ?? "" };
-}
-
-function readTags(value: unknown): Record<string, string> {
-  if (!isRecord(value)) return {};
-  const tags: Record<string, string> = {};
-  for (const [key, tagValue] of Object.entries(value)) {
-    if (typeof tagValue === "string") tags[key] = tagValue;
-    else if (typeof tagValue === "number" || typeof tagValue === "boolean") tags[key] = String(tagValue);
-  }
-  return tags;
 }
 
 function ipRuleValue(entry: unknown): string | undefined {
@@ -186,17 +208,17 @@ function privateEndpointConnection(entry: unknown): PrivateEndpointConnection {
   };
 }
 
-function readDiagnosticSettings(raw: Record<string, unknown>): DiagnosticSettingsReading {
+function readDiagnosticSettings(raw: Record<string, unknown>, report: (problem: string) => void): DiagnosticSettingsReading {
   const error = raw.diagnosticSettingsError;
   if (!isAbsent(error)) return { state: "unreadable", reason: typeof error === "string" ? error : JSON.stringify(error) };
   const value = raw.diagnosticSettings;
   if (isAbsent(value)) return { state: "notSupplied" };
   const list = isRecord(value) && Array.isArray(value.value) ? value.value : value;
   if (!Array.isArray(list)) return { state: "unreadable", reason: "diagnosticSettings is not a list" };
-  return { state: "supplied", settings: list.map(diagnosticSetting) };
+  return { state: "supplied", settings: list.map((entry, index) => diagnosticSetting(entry, index, report)) };
 }
 
-function diagnosticSetting(entry: unknown, index: number): DiagnosticSetting {
+function diagnosticSetting(entry: unknown, index: number, report: (problem: string) => void): DiagnosticSetting {
   const setting = flattened(entry);
   const logs = Array.isArray(setting.logs) ? setting.logs : [];
   return {
@@ -208,10 +230,12 @@ function diagnosticSetting(entry: unknown, index: number): DiagnosticSetting {
     marketplacePartnerId: nonEmptyString(setting.marketplacePartnerId),
     logs: logs.map((log, logIndex): DiagnosticLogEntry => {
       const entryRecord = isRecord(log) ? log : {};
+      const enabled = readBoolean(entryRecord.enabled, false, `diagnosticSettings[${index}].logs[${logIndex}].enabled`);
+      if (!enabled.known) report(enabled.problem);
       return {
         category: nonEmptyString(entryRecord.category),
         categoryGroup: nonEmptyString(entryRecord.categoryGroup),
-        enabled: readBoolean(entryRecord.enabled, false, `diagnosticSettings[${index}].logs[${logIndex}].enabled`),
+        enabled,
       };
     }),
   };

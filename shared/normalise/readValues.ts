@@ -17,7 +17,7 @@ export function unreadable<T>(problem: string): Reading<T> {
   return { known: false, problem };
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (value === null) return "null";
   return typeof value === "string" ? `"${value.slice(0, 40)}"` : `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
@@ -36,24 +36,28 @@ export function readOptionalString(value: unknown, path: string): Reading<string
   return unreadable(`${path} should be a string, found ${describe(value)}`);
 }
 
-/** Booleans arrive as `true`/`false`, `"true"`/`"false"` or `1`/`0` (Resource Notifications payloads). */
+/**
+ * Booleans arrive in three forms (CONTROLS.md): `true`/`false`, `"true"`/`"false"` (any case) or `1`/`0`
+ * (Resource Notifications payloads). Anything else present (`"yes"`, `2`, `{}`) is unreadable, never a default.
+ */
 export function readBoolean(value: unknown, fallback: boolean, path: string): Reading<boolean> {
   if (isAbsent(value)) return known(fallback, true);
   if (typeof value === "boolean") return known(value);
   if (value === 1 || value === 0) return known(value === 1);
   if (typeof value === "string") {
     const text = value.trim().toLowerCase();
-    if (text === "true" || text === "1") return known(true);
-    if (text === "false" || text === "0") return known(false);
+    if (text === "true") return known(true);
+    if (text === "false") return known(false);
   }
-  return unreadable(`${path} should be a boolean, found ${describe(value)}`);
+  return unreadable(`${path} should be a boolean (true/false, "true"/"false" or 1/0), found ${describe(value)}`);
 }
 
-export function readNumber(value: unknown, fallback: number, path: string): Reading<number> {
+/** A whole number, or a string of digits: `7.5` or `"ninety"` is unreadable, never rounded or defaulted. */
+export function readInteger(value: unknown, fallback: number, path: string): Reading<number> {
   if (isAbsent(value)) return known(fallback, true);
-  if (typeof value === "number" && Number.isFinite(value)) return known(value);
-  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return known(Number(value));
-  return unreadable(`${path} should be a number, found ${describe(value)}`);
+  if (typeof value === "number" && Number.isSafeInteger(value)) return known(value);
+  if (typeof value === "string" && /^\s*\d{1,15}\s*$/.test(value)) return known(Number(value));
+  return unreadable(`${path} should be a whole number, found ${describe(value)}`);
 }
 
 /** A list property: absent means empty. */

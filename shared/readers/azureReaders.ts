@@ -6,7 +6,7 @@ import { ArmRestClient } from "./armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "./diagnosticSettingsReader.js";
 import { KeyVaultResourceReader } from "./keyVaultResourceReader.js";
 import { PrivateEndpointReader } from "./privateEndpointReader.js";
-import { type ReaderStats, type ThrottleWait, countingPolicy } from "./readerStats.js";
+import { type ReaderStats, type ThrottleWait, armRequestKind, countingPolicy } from "./readerStats.js";
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from "./resourceGraphReader.js";
 
 /** Where and as whom to read: Azure (`DefaultAzureCredential`, the public ARM endpoint) or the emulator. */
@@ -25,7 +25,7 @@ export interface AzureReaders {
   readonly privateEndpoints: PrivateEndpointReader;
   /** For the subscription list (`listSubscriptions`) and private endpoints: the SDK pipeline's retries apply. */
   readonly arm: ArmRestClient;
-  /** For management-group scope (`subscriptionsUnderManagementGroups`). */
+  /** Resource Graph for queries other than the posture pages (the subscriptions under a group, event topics). */
   readonly resourceGraphClient: ResourceGraphClient;
 }
 
@@ -56,22 +56,22 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     endpoint: connection.endpoint,
     tlsOptions: connection.tlsOptions,
     retryOptions: connection.retryOptions,
+    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, armRequestKind)],
   });
   const batchArm = new ArmRestClient(connection.credential, {
     endpoint: connection.endpoint,
     tlsOptions: connection.tlsOptions,
     retryOptions: { ...connection.retryOptions, maxRetries: 0 },
-    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, "batch")],
+    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, armRequestKind)],
   });
-  const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
+  const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
   return {
     resourceGraph: new ResourceGraphReader(resourceGraphClient, {
       ...options.resourceGraph,
       stats,
       onThrottleWait,
     }),
-    resourceGraphClient,
     diagnosticSettings: new DiagnosticSettingsReader(batchArm, { ...options.diagnosticSettings, stats, onThrottleWait }),
     keyVault: new KeyVaultResourceReader((subscriptionId) => {
       let client = keyVaultClients.get(subscriptionId.toLowerCase());
@@ -83,5 +83,6 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     }),
     privateEndpoints: new PrivateEndpointReader(arm),
     arm,
+    resourceGraphClient,
   };
 }

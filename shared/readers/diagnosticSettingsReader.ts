@@ -1,5 +1,5 @@
 import { armIdKey } from "../model/armId.js";
-import type { ArmRestClient } from "./armRestClient.js";
+import type { ArmRestClient, ArmRestResponse } from "./armRestClient.js";
 import { parseKeyVaultId } from "./keyVaultResourceReader.js";
 import { AzureReadError, toAzureReadError } from "./readError.js";
 import type { ReaderStats, ThrottleWait } from "./readerStats.js";
@@ -24,6 +24,8 @@ export interface DiagnosticSettingsReaderOptions {
   readonly maxAttempts?: number;
   /** First back-off after a 429 without a retry header, or a failed call; doubles per attempt (default 1 s). */
   readonly backoffMs?: number;
+  /** Polls of a batch ARM accepted (202) before it is given up and retried (default 60). */
+  readonly maxBatchPolls?: number;
   /** The ARM read bucket to pace against (documented: 250 burst, 25/s per subscription). */
   readonly readBurst?: number;
   readonly readRefillPerSecond?: number;
@@ -69,6 +71,7 @@ export class DiagnosticSettingsReader {
   private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly maxBatchPolls: number;
   private readonly pacer: SubscriptionReadPacer;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
@@ -79,6 +82,7 @@ export class DiagnosticSettingsReader {
   ) {
     this.concurrency = options.concurrency ?? 4;
     this.maxAttempts = options.maxAttempts ?? 6;
+    this.maxBatchPolls = options.maxBatchPolls ?? 60;
     this.backoffMs = options.backoffMs ?? 1_000;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError("concurrency must be a positive integer.");
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError("maxAttempts must be a positive integer.");
@@ -155,6 +159,13 @@ export class DiagnosticSettingsReader {
       this.leave();
     }
 
+    if (response.status === 202) {
+      // ARM answers a batch it has not finished with 202 and a Location to poll, as its long-running operations do.
+      const polled = await this.pollAcceptedBatch(response, abortSignal);
+      if (typeof polled === "string") return this.retryAll(chunk, polled, undefined);
+      response = polled;
+    }
+
     if (response.status !== 200) {
       const code = errorCode(response.body);
       const problem = `The diagnostic-settings batch failed: ${response.status}${code ? ` ${code}` : ""}`;
@@ -201,6 +212,32 @@ export class DiagnosticSettingsReader {
       }
     }
     return retries;
+  }
+
+  /**
+   * Polls the `Location` of a batch ARM accepted (202) until it answers something else, waiting as each answer's
+   * `Retry-After` says (or `backoffMs` when it says nothing). Gives a problem to retry the batch with when the 202
+   * has no Location, a poll fails, or the operation outlasts `maxBatchPolls` polls.
+   */
+  private async pollAcceptedBatch(accepted: ArmRestResponse, abortSignal: AbortSignal | undefined): Promise<ArmRestResponse | string> {
+    let response = accepted;
+    for (let poll = 1; response.status === 202; poll += 1) {
+      const location = response.headers.get("location");
+      if (location === undefined || location === "") return "The diagnostic-settings batch was accepted (202) without a Location to poll";
+      if (poll > this.maxBatchPolls) return `The diagnostic-settings batch was still running after ${this.maxBatchPolls} polls`;
+      const wait = retryAfterMs(response.headers) ?? this.backoffMs;
+      if (wait > 0) {
+        this.reportWait({ service: "Azure Resource Manager", milliseconds: wait, cause: "quota" });
+        await sleep(wait, abortSignal);
+      }
+      try {
+        response = await this.arm.send("GET", location, { abortSignal });
+      } catch (error) {
+        if (abortSignal?.aborted) throw error;
+        return toAzureReadError("Azure Resource Manager", "polling the diagnostic-settings batch", error).message;
+      }
+    }
+    return response;
   }
 
   private retryAll(chunk: Pending[], problem: string, retryAfter: number | undefined): Pending[] {

@@ -37,14 +37,23 @@ function zero(): Record<ReaderRequestKind, number> {
  * Counts every attempt an SDK client makes, retries included: add it to the client's options as
  * `additionalPolicies: [{ policy: countingPolicy(stats, kind), position: "perRetry" }]`.
  */
-export function countingPolicy(stats: ReaderStats, kind: ReaderRequestKind): PipelinePolicy {
+export function countingPolicy(stats: ReaderStats, kind: ReaderRequestKind | ((url: URL) => ReaderRequestKind)): PipelinePolicy {
   return {
-    name: `vaultwatchCount-${kind}`,
+    name: `vaultwatchCount-${typeof kind === "string" ? kind : "byUrl"}`,
     async sendRequest(request, next) {
-      stats.requests[kind] += 1;
+      const counted = typeof kind === "string" ? kind : kind(new URL(request.url));
+      stats.requests[counted] += 1;
       const response = await next(request);
-      if (response.status === 429) stats.throttled[kind] += 1;
+      if (response.status === 429) stats.throttled[counted] += 1;
       return response;
     },
   };
+}
+
+/** The plain ARM client serves `/batch`, the subscription list and private endpoint reads: count each as what it is. */
+export function armRequestKind(url: URL): ReaderRequestKind {
+  const path = url.pathname.toLowerCase();
+  if (path === "/subscriptions" || path === "/subscriptions/") return "subscriptionList";
+  if (path.includes("/providers/microsoft.network/privateendpoints/")) return "privateEndpointGet";
+  return "batch";
 }

@@ -1,8 +1,8 @@
 import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azure/arm-resourcegraph";
-import { createHttpHeaders } from "@azure/core-rest-pipeline";
+import { RestError, createHttpHeaders } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureReadError } from "./readError.js";
-import { type ResourceGraphQueryClient, ResourceGraphReader, rowToArmResource } from "./resourceGraphReader.js";
+import { type ResourceGraphQueryClient, ResourceGraphReader } from "./resourceGraphReader.js";
 
 /** Answers from a script, handing each answer's headers to `onResponse` as the SDK does. */
 function scriptedClient(answers: { response: Partial<QueryResponse>; headers?: Record<string, string> }[]): ResourceGraphQueryClient & { sent: QueryRequest[] } {
@@ -30,6 +30,38 @@ describe("the Resource Graph reader's handling of what Resource Graph answers", 
     expect((failure as Error).message).toMatch(/only part of the tenant/);
   });
 
+  it("waits at least a second after a 429 that says the quota resets in 00:00:00, instead of retrying in a burst", async () => {
+    const throttled = new RestError("throttled", {
+      statusCode: 429,
+      code: "RateLimiting",
+      response: { headers: createHttpHeaders({ "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00" }) } as never,
+    });
+    let calls = 0;
+    const client: ResourceGraphQueryClient = {
+      async resources(): Promise<QueryResponse> {
+        calls += 1;
+        if (calls === 1) throw throttled;
+        return { totalRecords: 0, count: 0, resultTruncated: "false", data: [] } as QueryResponse;
+      },
+    };
+    const waits: number[] = [];
+    for await (const _ of new ResourceGraphReader(client, { onThrottleWait: (wait) => waits.push(wait.milliseconds) }).pages({ kind: "tenant" })) void _;
+    expect(calls).toBe(2);
+    expect(waits).toEqual([1000]);
+  });
+
+  it("paces the next query to the end of the second when the quota is spent and resets in 00:00:00", async () => {
+    const client = scriptedClient([
+      { response: { data: [{ id: "a" }], skipToken: "t1", count: 1, totalRecords: 2 }, headers: { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00" } },
+      { response: { data: [{ id: "b" }], count: 1, totalRecords: 2 } },
+    ]);
+    const waits: { milliseconds: number; cause: string }[] = [];
+    for await (const _ of new ResourceGraphReader(client, { onThrottleWait: (wait) => waits.push(wait) }).pages({ kind: "tenant" })) void _;
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.cause).toBe("quota");
+    expect(waits[0]?.milliseconds).toBeGreaterThan(500);
+  });
+
   it("sends the same query and scope for every page, with only the skip token changing", async () => {
     const client = scriptedClient([
       { response: { data: [{ id: "a" }], skipToken: "t1", count: 1, totalRecords: 2 } },
@@ -53,26 +85,5 @@ describe("the Resource Graph reader's handling of what Resource Graph answers", 
       for await (const _ of new ResourceGraphReader(client).pages({ kind: "tenant" })) void _;
     };
     await expect(read()).rejects.toThrow(/truncated/);
-  });
-});
-
-describe("folding a posture row back into the ARM shape", () => {
-  it("puts the lifted columns under properties and leaves out those that were null", () => {
-    expect(
-      rowToArmResource({
-        id: "/x",
-        type: "microsoft.keyvault/vaults",
-        tags: { a: "b" },
-        publicNetworkAccess: "Disabled",
-        networkAcls: null,
-        enablePurgeProtection: false,
-        securityDomainProperties: null,
-      }),
-    ).toEqual({ id: "/x", type: "microsoft.keyvault/vaults", tags: { a: "b" }, properties: { publicNetworkAccess: "Disabled", enablePurgeProtection: false } });
-  });
-
-  it("passes on what is not a row, for the normaliser to report", () => {
-    expect(rowToArmResource("oops")).toBe("oops");
-    expect(rowToArmResource(null)).toBeNull();
   });
 });

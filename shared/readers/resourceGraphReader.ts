@@ -1,9 +1,10 @@
 import type { QueryRequest, QueryResponse, ResourcesOptionalParams } from "@azure/arm-resourcegraph";
 import { isRestError } from "@azure/core-rest-pipeline";
+import { foldProjectedColumns } from "../normalise/postureRow.js";
 import { AzureReadError, toAzureReadError } from "./readError.js";
 import type { ReaderStats, ThrottleWait } from "./readerStats.js";
 import { sleep } from "./sleep.js";
-import { type HeaderLookup, retryAfterMs, timeSpanMs } from "./throttleHeaders.js";
+import { type HeaderLookup, quotaResetWaitMs, retryAfterMs } from "./throttleHeaders.js";
 
 /**
  * The one query vaultwatch sends: both Key Vault types, only the properties the controls read, ordered by the
@@ -22,18 +23,6 @@ export const POSTURE_QUERY = `Resources
     enableRbacAuthorization = properties.enableRbacAuthorization,
     securityDomainProperties = properties.securityDomainProperties
 | order by id asc`;
-
-/** The `properties` the query lifts into columns; rows are folded back into the ARM shape with these. */
-export const PROJECTED_PROPERTIES = [
-  "publicNetworkAccess",
-  "networkAcls",
-  "privateEndpointConnections",
-  "enableSoftDelete",
-  "softDeleteRetentionInDays",
-  "enablePurgeProtection",
-  "enableRbacAuthorization",
-  "securityDomainProperties",
-] as const;
 
 export const MAX_PAGE_SIZE = 1000;
 /** The throttling guidance advises groups of fewer than 300 subscriptions per query. */
@@ -133,7 +122,8 @@ export class ResourceGraphReader {
           );
         }
         yield {
-          resources: data.map(rowToArmResource),
+          // Rows fold back into the ARM shape through the normaliser's own fold (PROJECTED_PROPERTIES in shared/normalise).
+          resources: data.map((row) => foldProjectedColumns(row)),
           pageNumber,
           scopeBatch: index + 1,
           scopeBatches: groups.length,
@@ -180,7 +170,7 @@ export class ResourceGraphReader {
         if (headers !== undefined) this.observeQuota(headers);
         const wait =
           (headers && retryAfterMs(headers)) ??
-          (headers && timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ??
+          (headers && quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined)) ??
           this.fallbackThrottleDelayMs;
         this.reportWait({ service: "Resource Graph", milliseconds: wait, cause: "throttled" });
         await sleep(wait, abortSignal);
@@ -191,7 +181,7 @@ export class ResourceGraphReader {
 
   private observeQuota(headers: HeaderLookup): void {
     const remaining = Number(headers.get("x-ms-user-quota-remaining"));
-    const resetsAfter = timeSpanMs(headers.get("x-ms-user-quota-resets-after") ?? undefined);
+    const resetsAfter = quotaResetWaitMs(headers.get("x-ms-user-quota-resets-after") ?? undefined);
     if (headers.get("x-ms-user-quota-remaining") === undefined || !Number.isFinite(remaining) || resetsAfter === undefined) return;
     this.quota = { remaining, resetsAt: Date.now() + resetsAfter };
   }
@@ -247,26 +237,4 @@ function uniqueCaseInsensitive(values: readonly string[]): string[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * Folds a posture row back into the ARM GET shape: the lifted columns go under `properties`, and a column that
- * is null (the property was absent) is left out, exactly as the ARM body leaves it out. Anything that is not an
- * object is passed on untouched for the normaliser to report.
- */
-export function rowToArmResource(row: unknown): unknown {
-  if (typeof row !== "object" || row === null || Array.isArray(row)) return row;
-  const source = row as Record<string, unknown>;
-  const resource: Record<string, unknown> = {};
-  const properties: Record<string, unknown> = {};
-  const lifted = new Set<string>(PROJECTED_PROPERTIES);
-  for (const [key, value] of Object.entries(source)) {
-    if (lifted.has(key)) {
-      if (value !== null && value !== undefined) properties[key] = value;
-    } else {
-      resource[key] = value;
-    }
-  }
-  resource["properties"] = properties;
-  return resource;
 }

@@ -1,5 +1,6 @@
+import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmRestClient } from "./armRestClient.js";
-import { AzureReadError } from "./readError.js";
+import { AzureReadError, describeReadFailure, toAzureReadError } from "./readError.js";
 
 export const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,10 +15,19 @@ export interface ReadableSubscription {
 export async function* listSubscriptions(arm: ArmRestClient, options: { abortSignal?: AbortSignal } = {}): AsyncGenerator<ReadableSubscription> {
   let next: string | undefined = `/subscriptions?api-version=${SUBSCRIPTIONS_API_VERSION}`;
   while (next !== undefined) {
-    const response = await arm.send("GET", next, options);
+    let response;
+    try {
+      response = await arm.send("GET", next, options);
+    } catch (error) {
+      // A refused redirect (RangeError) is ours and says so; what the network or service did is said in words.
+      if (options.abortSignal?.aborted || !isRestError(error)) throw error;
+      throw toAzureReadError("Azure Resource Manager", "listing subscriptions", error);
+    }
     if (response.status !== 200) {
       const code = (response.body as { error?: { code?: unknown } } | undefined)?.error?.code;
-      throw new AzureReadError(`Azure Resource Manager refused listing subscriptions: ${response.status}${typeof code === "string" ? ` ${code}` : ""}.`, {
+      const message = (response.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+      const failure = { statusCode: response.status, code: typeof code === "string" ? code : undefined, message: typeof message === "string" ? message : "" };
+      throw new AzureReadError(describeReadFailure("Azure Resource Manager", "listing subscriptions", failure).trim(), {
         service: "Azure Resource Manager",
         statusCode: response.status,
         code: typeof code === "string" ? code : undefined,

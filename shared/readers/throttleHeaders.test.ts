@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headerLookup, retryAfterMs, timeSpanMs } from "./throttleHeaders.js";
+import { headerLookup, quotaResetWaitMs, retryAfterMs, timeSpanMs } from "./throttleHeaders.js";
 
 describe("reading how long a throttled response asks to wait", () => {
   it("prefers retry-after-ms, then x-ms-retry-after-ms, then Retry-After in seconds, as the SDK does", () => {
@@ -35,5 +35,24 @@ describe("reading Resource Graph's quota reset header", () => {
 
   it.each(["", "3", "00:00", "00:00:3", "soon", "-00:00:03"])("refuses %j", (text) => {
     expect(timeSpanMs(text)).toBeUndefined();
+  });
+});
+
+describe("waiting for Resource Graph's quota to reset", () => {
+  it.each([
+    ["00:00:00", 1000],
+    ["00:00:03", 4000],
+    ["00:01:00", 61_000],
+  ])("waits to the end of the second that %s names, since hh:mm:ss cuts the fraction off", (text, milliseconds) => {
+    expect(quotaResetWaitMs(text)).toBe(milliseconds);
+  });
+
+  it("takes a fraction, when one is sent, as exact", () => {
+    expect(quotaResetWaitMs("00:00:00.250")).toBe(250);
+  });
+
+  it("gives nothing for a header it cannot read", () => {
+    expect(quotaResetWaitMs(undefined)).toBeUndefined();
+    expect(quotaResetWaitMs("soon")).toBeUndefined();
   });
 });

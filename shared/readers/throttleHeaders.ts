@@ -36,3 +36,15 @@ export function timeSpanMs(text: string | undefined): number | undefined {
   const fractionMs = fraction === undefined ? 0 : Number(`0.${fraction}`) * 1000;
   return wholeSeconds * 1000 + fractionMs;
 }
+
+/**
+ * How long to wait for Resource Graph's quota to reset, from `x-ms-user-quota-resets-after`. Azure documents the
+ * header as `hh:mm:ss`: whole seconds, so `00:00:03` means the reset comes within the next 3 to 4 seconds and
+ * `00:00:00` within the next second, never "now". Waiting to the end of that second is what keeps a reader that was
+ * told `00:00:00` from retrying at once and spending its attempts in a burst. A fraction, when sent, is taken as exact.
+ */
+export function quotaResetWaitMs(text: string | undefined): number | undefined {
+  const span = timeSpanMs(text);
+  if (span === undefined || text === undefined) return undefined;
+  return text.includes(".") && /:\d{2}\.\d+$/.test(text.trim()) ? span : span + 1000;
+}

@@ -129,6 +129,18 @@ describe("finding rows", () => {
     expect(toJsonValue({ count: BigInt(3) })).toEqual({ unserialisable: expect.stringContaining("BigInt") });
     expect(toJsonValue({ nested: { list: [1, "a"] }, skipped: undefined })).toEqual({ nested: { list: [1, "a"] } });
   });
+
+  it("leaves ResourceScore out, never 100, when nothing about the resource could be judged", () => {
+    const evaluation = { ...evaluationOf({ id: ID, statuses: { "VW-LOG-001": "Unknown" } }), score: null };
+    for (const row of rowsOf(evaluation)) expect(row).not.toHaveProperty("ResourceScore");
+    expect(rowOf(rowsOf(evaluationOf({ id: ID })), "VW-DP-001").ResourceScore).toEqual(expect.any(Number));
+  });
+
+  it("carries the remediation commands, one per line, on failing rows only", () => {
+    const rows = rowsOf(evaluationOf({ id: ID, statuses: { "VW-DP-001": "Fail" } }));
+    expect(rowOf(rows, "VW-DP-001").Remediation).toBe("az keyvault update --name kv-rows --resource-group rg-sink-tests");
+    expect(rowOf(rows, "VW-NET-001").Remediation).toBeUndefined();
+  });
 });
 
 describe("removed rows", () => {

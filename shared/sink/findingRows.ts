@@ -101,7 +101,8 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
   return evaluation.findings.map((finding, index): FindingRow => {
     const { previousStatus, transition } = transitions.get(finding.controlId) ?? firstObservation(finding.status);
     const passing = isPassing(finding.status);
-    const changed = transition !== "Unchanged" || (previousStatus !== undefined && previousStatus !== finding.status);
+    // A baseline is a first look, not a change: its passing rows stay as lean as unchanged ones.
+    const changed = (transition !== "Unchanged" && transition !== "Baseline") || (previousStatus !== undefined && previousStatus !== finding.status);
     const explain = !passing || changed;
     const waiverExpiry = finding.waiver === undefined ? undefined : waiverEndOfDay(finding.waiver.expires);
     const carriesExposure = index === exposureRowIndex;
@@ -115,8 +116,10 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
       Transition: transition,
       ...(explain ? { ControlTitle: finding.title, Reason: finding.reason } : {}),
       ...(!passing && !isEmptyEvidence(finding.evidence) ? { Evidence: toJsonValue(finding.evidence) } : {}),
-      ...(finding.status === "Fail" && finding.remediation !== "" ? { Remediation: finding.remediation } : {}),
-      ResourceScore: evaluation.score,
+      // The commands, one per line: the note stays out of the row, since Log Analytics bills every byte of every row.
+      ...(finding.status === "Fail" && finding.remediation !== undefined ? { Remediation: finding.remediation.commands.join("\n") } : {}),
+      // A resource with nothing judged has no score: the column stays absent, never a 100 it did not earn.
+      ...(evaluation.score === null ? {} : { ResourceScore: evaluation.score }),
       ...(waiverExpiry === undefined ? {} : { WaiverExpiry: waiverExpiry }),
       Exposure: evaluation.exposure.class,
       ...(carriesExposure && previousExposure !== undefined ? { PreviousExposure: previousExposure } : {}),
@@ -179,6 +182,8 @@ export interface FindingTally {
   readonly resourcesRemoved: number;
   readonly failuresBySeverity: Readonly<Record<Severity, number>>;
   readonly newBySeverity: Readonly<Record<Severity, number>>;
+  /** Failing controls of resources recorded as `Baseline` (first seen before the first full sweep completed). */
+  readonly baselineFailuresBySeverity: Readonly<Record<Severity, number>>;
 }
 
 function zeroBySeverity(): Record<Severity, number> {
@@ -186,7 +191,14 @@ function zeroBySeverity(): Record<Severity, number> {
 }
 
 export function emptyTally(): FindingTally {
-  return { findingRows: 0, resources: 0, resourcesRemoved: 0, failuresBySeverity: zeroBySeverity(), newBySeverity: zeroBySeverity() };
+  return {
+    findingRows: 0,
+    resources: 0,
+    resourcesRemoved: 0,
+    failuresBySeverity: zeroBySeverity(),
+    newBySeverity: zeroBySeverity(),
+    baselineFailuresBySeverity: zeroBySeverity(),
+  };
 }
 
 /** Tally of finding rows; each distinct resource (case-insensitive id) counts once. */
@@ -195,12 +207,14 @@ export function tallyFindingRows(rows: readonly FindingRow[]): FindingTally {
   const removed = new Set<string>();
   const failures = zeroBySeverity();
   const fresh = zeroBySeverity();
+  const baseline = zeroBySeverity();
   for (const row of rows) {
     const key = row.AzureResourceId.toLowerCase();
     if (row.Status === "Removed") removed.add(key);
     else evaluated.add(key);
     if (row.Status === "Fail") failures[row.Severity] += 1;
     if (row.Transition === "New") fresh[row.Severity] += 1;
+    if (row.Transition === "Baseline" && row.Status === "Fail") baseline[row.Severity] += 1;
   }
   return {
     findingRows: rows.length,
@@ -208,6 +222,7 @@ export function tallyFindingRows(rows: readonly FindingRow[]): FindingTally {
     resourcesRemoved: removed.size,
     failuresBySeverity: failures,
     newBySeverity: fresh,
+    baselineFailuresBySeverity: baseline,
   };
 }
 
@@ -220,6 +235,7 @@ export function mergeTallies(a: FindingTally, b: FindingTally): FindingTally {
     resourcesRemoved: a.resourcesRemoved + b.resourcesRemoved,
     failuresBySeverity: add(a.failuresBySeverity, b.failuresBySeverity),
     newBySeverity: add(a.newBySeverity, b.newBySeverity),
+    baselineFailuresBySeverity: add(a.baselineFailuresBySeverity, b.baselineFailuresBySeverity),
   };
 }
 
@@ -231,6 +247,8 @@ export interface RunSummaryInput {
   /** Problems that did not stop the run (unreadable subscriptions, failed shards). */
   readonly errors: readonly string[];
   readonly shards?: { readonly total: number; readonly failed: number };
+  /** The run was a baseline sweep: its summary says how many failures were already there. */
+  readonly baseline?: boolean;
 }
 
 /** At most this many error messages travel in the row; the count is always complete. */
@@ -254,6 +272,10 @@ export function buildRunSummaryRow(input: RunSummaryInput): RunSummaryRow {
       .map((error) => (error.length > RUN_SUMMARY_MAX_ERROR_LENGTH ? `${error.slice(0, RUN_SUMMARY_MAX_ERROR_LENGTH)}…` : error)),
   };
   if (input.shards !== undefined) summary.shards = { total: input.shards.total, failed: input.shards.failed };
+  if (input.baseline === true) {
+    const bySeverity = tally.baselineFailuresBySeverity;
+    summary.baseline = { failures: SEVERITIES.reduce((sum, severity) => sum + bySeverity[severity], 0), failuresBySeverity: { ...bySeverity } };
+  }
   return {
     TimeGenerated: input.finishedAt.toISOString(),
     RecordType: "RunSummary",

@@ -22,7 +22,7 @@ export const FINDINGS_STREAM_NAME = "Custom-VaultwatchFindings";
 
 export const FINDINGS_COLUMNS = [
   { name: "TimeGenerated", type: "datetime", description: "When the observation behind the row was made (read time of the resource, or of the deletion)." },
-  { name: "RecordType", type: "string", description: "Finding, or RunSummary for the one row a sweep writes when it ends." },
+  { name: "RecordType", type: "string", description: "Finding; RunSummary for the one row a sweep writes when it ends; Coverage for the row a sweep writes per subscription in scope (event wiring and last event)." },
   { name: "RunId", type: "string", description: "Sweep or event run that produced the row; replays of the same run share it, so duplicates collapse on RunId, AzureResourceId and ControlId." },
   { name: "Trigger", type: "string", description: "sweep, event or cli." },
   { name: "AzureResourceId", type: "string", description: "ARM id of the vault or Managed HSM." },
@@ -36,11 +36,11 @@ export const FINDINGS_COLUMNS = [
   { name: "Severity", type: "string", description: "High, Medium or Low." },
   { name: "Status", type: "string", description: "Pass, Fail, NotApplicable, Unknown, Waived, or Removed when the resource was deleted." },
   { name: "PreviousStatus", type: "string", description: "Status at the previous applied observation; empty for the first." },
-  { name: "Transition", type: "string", description: "New (started failing), Resolved (stopped failing), Unchanged, or Removed." },
+  { name: "Transition", type: "string", description: "New (started failing), Resolved (stopped failing), Unchanged, Removed, or Baseline (first seen by a sweep before the first full sweep completed: there before vaultwatch looked)." },
   { name: "Reason", type: "string", description: "Why the control has this status; only on rows that are not passing or that change status." },
   { name: "Evidence", type: "dynamic", description: "What was seen; only on rows that are not passing." },
-  { name: "Remediation", type: "string", description: "What fixes the failure; only on failing rows." },
-  { name: "ResourceScore", type: "int", description: "0-100 posture score of the resource." },
+  { name: "Remediation", type: "string", description: "The commands that fix the failure, one per line, names shell-quoted; only on failing rows." },
+  { name: "ResourceScore", type: "int", description: "0-100 posture score of the resource; absent when no control could be judged (none is Pass, Waived or Fail)." },
   { name: "WaiverExpiry", type: "datetime", description: "End of the waiver that covers the control, if any." },
   { name: "Exposure", type: "string", description: "Effective network exposure: Internet, PublicRestricted, TrustedServicesOnly, PrivateOnly, Perimeter, Unreachable, Unknown." },
   { name: "PreviousExposure", type: "string", description: "Exposure at the previous applied observation; empty for the first." },
@@ -54,6 +54,9 @@ export const FINDINGS_COLUMNS = [
   { name: "ChangeClientIp", type: "string", description: "Client IP address, where reported." },
   { name: "ChangeCorrelationId", type: "string", description: "Correlation id linking to the Activity Log." },
   { name: "RunSummary", type: "dynamic", description: "On RunSummary rows: resources, failures by severity, duration, errors." },
+  { name: "EventWiring", type: "string", description: "On Coverage rows: Wired (a system topic of the subscription carries this deployment's event delivery identity), NotWired, TopicWithoutIdentity or Unknown (the topics could not be read)." },
+  { name: "EventTopicId", type: "string", description: "On Coverage rows: the system topic that decided EventWiring." },
+  { name: "LastEventTime", type: "datetime", description: "On Coverage rows: when the last resource-change event from the subscription reached vaultwatch; empty when none has." },
   { name: "ToolVersion", type: "string", description: "vaultwatch version." },
 ] as const satisfies readonly ColumnDefinition[];
 
@@ -75,13 +78,13 @@ export type FindingsRecord = {
   readonly [C in (typeof FINDINGS_COLUMNS)[number] as C["name"]]?: ValueOfColumn<C["type"]>;
 };
 
-export const RECORD_TYPES = ["Finding", "RunSummary"] as const;
+export const RECORD_TYPES = ["Finding", "RunSummary", "Coverage"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 export const RUN_TRIGGERS = ["sweep", "event", "cli"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
-export const TRANSITIONS = ["New", "Resolved", "Unchanged", "Removed"] as const;
+export const TRANSITIONS = ["New", "Resolved", "Unchanged", "Removed", "Baseline"] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
 /** A finding's status, or `Removed` on the rows written when the resource is deleted. */
@@ -115,7 +118,18 @@ export interface RunSummaryRow extends FindingsRecord {
   readonly ToolVersion: string;
 }
 
-export type FindingsRow = FindingRow | RunSummaryRow;
+/** One subscription in a sweep's scope: whether its resource-change events reach this deployment. */
+export interface CoverageRow extends FindingsRecord {
+  readonly TimeGenerated: string;
+  readonly RecordType: "Coverage";
+  readonly RunId: string;
+  readonly Trigger: RunTrigger;
+  readonly AzureSubscriptionId: string;
+  readonly EventWiring: "Wired" | "NotWired" | "TopicWithoutIdentity" | "Unknown";
+  readonly ToolVersion: string;
+}
+
+export type FindingsRow = FindingRow | RunSummaryRow | CoverageRow;
 
 /**
  * Names Log Analytics refuses or keeps for itself in a custom table (compared case-insensitively):

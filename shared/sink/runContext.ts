@@ -13,6 +13,11 @@ export interface RunContext {
   readonly runId: string;
   readonly trigger: RunTrigger;
   readonly event?: EventContext;
+  /**
+   * Set on the shards of a sweep planned before this deployment's first full sweep completed: a resource such a
+   * sweep sees for the first time is recorded as `Baseline`, not `New` (the new-failure alerts ignore it).
+   */
+  readonly baseline?: boolean;
   /** Written to ToolVersion; the package's own version when absent. */
   readonly toolVersion?: string;
 }

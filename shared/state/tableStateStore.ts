@@ -476,7 +476,7 @@ function rowsAgainst(
   run: RunContext,
   builder: ChangeRowBuilder,
 ): { rows: FindingRow[]; next: ControlsMemory } {
-  const { transitions, next, dropped } = computeTransitions(previous?.controls, evaluation.findings);
+  const { transitions, next, dropped } = computeTransitions(previous?.controls, evaluation.findings, { baseline: run.baseline === true });
   return { rows: builder.observed({ evaluation, observedAt, run, transitions, previousExposure: previous?.exposure, dropped }), next };
 }
 

@@ -64,4 +64,22 @@ describe("transitions between observations", () => {
     const { next } = computeTransitions(undefined, evaluationOf({ id: ID }).findings);
     expect(removedControls(next).map((control) => control.controlId)).toHaveLength(12);
   });
+
+  it("records every control of a resource first seen by a baseline sweep as Baseline, failing or not, with no previous status", () => {
+    const { transitions } = computeTransitions(undefined, evaluationOf({ id: ID, statuses: { "VW-NET-001": "Fail" } }).findings, { baseline: true });
+    expect(transitions.get("VW-NET-001")).toEqual({ previousStatus: undefined, transition: "Baseline" });
+    expect(transitions.get("VW-DP-001")).toEqual({ previousStatus: undefined, transition: "Baseline" });
+  });
+
+  it("still raises New during a baseline sweep for a resource vaultwatch has seen before", () => {
+    const first = computeTransitions(undefined, evaluationOf({ id: ID, statuses: { "VW-DP-001": "Pass" } }).findings, { baseline: true });
+    const second = computeTransitions(first.next, evaluationOf({ id: ID, statuses: { "VW-DP-001": "Fail" } }).findings, { baseline: true });
+    expect(second.transitions.get("VW-DP-001")).toEqual({ previousStatus: "Pass", transition: "New" });
+  });
+
+  it("remembers a baseline failure as failing, so it is not raised as New at the next observation", () => {
+    const first = computeTransitions(undefined, evaluationOf({ id: ID, statuses: { "VW-NET-001": "Fail" } }).findings, { baseline: true });
+    const second = computeTransitions(first.next, evaluationOf({ id: ID, statuses: { "VW-NET-001": "Fail" } }).findings);
+    expect(second.transitions.get("VW-NET-001")).toEqual({ previousStatus: "Fail", transition: "Unchanged" });
+  });
 });

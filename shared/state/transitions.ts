@@ -40,18 +40,30 @@ function isFailing(status: Status, earlier: ControlMemory | undefined): boolean 
   return false;
 }
 
-function transitionOf(earlier: ControlMemory | undefined, failingNow: boolean): ControlTransition["transition"] {
+function transitionOf(earlier: ControlMemory | undefined, failingNow: boolean, baseline: boolean): ControlTransition["transition"] {
+  if (baseline) return "Baseline";
   if (earlier === undefined) return failingNow ? "New" : "Unchanged";
   if (!earlier.failing && failingNow) return "New";
   if (earlier.failing && !failingNow) return "Resolved";
   return "Unchanged";
 }
 
+export interface TransitionOptions {
+  /**
+   * The observation belongs to a sweep that runs before this deployment's first full sweep has completed. A
+   * resource seen for the first time by such a sweep was not created or brought into scope just now: it was
+   * there before vaultwatch looked, so every control of it is `Baseline`, never `New`.
+   */
+  readonly baseline?: boolean;
+}
+
 /**
  * New when a control starts failing, Resolved when it stops, Unchanged otherwise; `previous` is the
- * memory before this observation (`undefined` for a resource seen for the first time).
+ * memory before this observation (`undefined` for a resource seen for the first time). A resource first seen
+ * by a baseline sweep gets `Baseline` for every control, failing or not.
  */
-export function computeTransitions(previous: ControlsMemory | undefined, findings: readonly Finding[]): TransitionResult {
+export function computeTransitions(previous: ControlsMemory | undefined, findings: readonly Finding[], options: TransitionOptions = {}): TransitionResult {
+  const baseline = previous === undefined && options.baseline === true;
   const transitions = new Map<ControlId, ControlTransition>();
   const next: Partial<Record<ControlId, ControlMemory>> = {};
   for (const finding of findings) {
@@ -59,7 +71,7 @@ export function computeTransitions(previous: ControlsMemory | undefined, finding
     const failing = isFailing(finding.status, earlier);
     transitions.set(finding.controlId, {
       previousStatus: earlier?.status,
-      transition: transitionOf(earlier, failing),
+      transition: transitionOf(earlier, failing, baseline),
     });
     next[finding.controlId] = { status: finding.status, failing, severity: finding.severity };
   }

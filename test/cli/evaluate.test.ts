@@ -1,9 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Log } from "sarif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, ensureBuilt, fixturePath, parseCsv, runCli } from "./cliProcess.js";
+import { REPO_ROOT, type CliRun, ensureBuilt, fixturePath, parseCsv, runCli } from "./cliProcess.js";
 
 /**
  * These tests start the real binary, which costs over a second of CPU per start here, so each invocation runs
@@ -30,7 +31,7 @@ function evaluate(file: string, ...options: string[]): Promise<CliRun> {
 
 interface JsonReport {
   resources: { resourceId: string; resourceType: string; name: string; subscriptionId: string; resourceGroup: string; location: string; score: number }[];
-  findings: { resourceId: string; controlId: string; title: string; severity: string; status: string; reason: string; evidence: unknown; remediation: string }[];
+  findings: { resourceId: string; controlId: string; title: string; severity: string; status: string; reason: string; evidence: unknown; remediation?: { commands: string[]; note: string } }[];
 }
 
 async function jsonReport(run: Promise<CliRun>): Promise<JsonReport> {
@@ -148,9 +149,14 @@ describe.concurrent("vaultwatch evaluate", () => {
         evidence: { enablePurgeProtection: false },
       });
       expect(finding?.reason.length).toBeGreaterThan(0);
-      expect(finding?.remediation).toContain(
+      expect(finding?.remediation?.commands).toEqual([
         "az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
-      );
+      ]);
+      expect(finding?.remediation?.note).toMatch(/Irreversible/);
+      // Nothing to fix on a control that is not failing.
+      for (const other of report.findings.filter((item) => item.status !== "Fail" && item.status !== "Waived")) {
+        expect(other.remediation).toBeUndefined();
+      }
     });
 
     it("reads a Resource Graph response, counting the items of other types in a warning", async () => {
@@ -181,9 +187,8 @@ describe.concurrent("vaultwatch evaluate", () => {
       );
       expect(lines[3]).toMatch(/^24\s+hsm\s+Internet\s+hsm1\s+hsm-group\s+VW-NET-001 VW-NET-002 VW-NET-003 VW-NET-006 VW-DP-001 · admitted by: all networks; trusted Azure services$/);
       expect(run.stdout).toContain("[High] VW-DP-001 Purge protection is enabled: hsm1");
-      expect(run.stdout).toContain(
-        "fix: az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true",
-      );
+      // The note in words, then each command alone on its own line, ready to paste.
+      expect(run.stdout).toMatch(/\n {2}fix: Irreversible by design[^\n]*\n {4}az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true\n/);
       expect(run.stdout).toContain("5 resources (3 vaults, 2 managed HSMs), estate score 53.");
       expect(run.stdout).toContain("Failures: 9 high, 7 medium, 3 low; 4 unknown, 0 waived.");
       expect(run.stderr).toBe("");
@@ -195,13 +200,15 @@ describe.concurrent("vaultwatch evaluate", () => {
       const run = await evaluate("estate.arm-list.json", "--format", "csv");
       expect(run.code).toBe(1);
       const [header = [], ...rows] = parseCsv(run.stdout);
-      expect(header).toEqual(expect.arrayContaining(["resourceId", "name", "score", "controlId", "severity", "status", "reason", "remediation"]));
+      expect(header).toEqual(expect.arrayContaining(["resourceId", "name", "score", "controlId", "severity", "status", "reason", "remediationNote", "remediationCommands"]));
       expect(rows).toHaveLength(60);
       for (const row of rows) expect(row).toHaveLength(header.length);
       const column = (name: string) => header.indexOf(name);
       const hsmPurge = rows.find((row) => row[column("name")] === "hsm1" && row[column("controlId")] === "VW-DP-001");
       expect(hsmPurge?.[column("status")]).toBe("Fail");
       expect(hsmPurge?.[column("score")]).toBe("24");
+      expect(hsmPurge?.[column("remediationCommands")]).toBe("az keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true");
+      expect(hsmPurge?.[column("remediationNote")]).toMatch(/^Irreversible/);
       const vaultStatuses = rows.filter((row) => row[column("name")] === "sample-vault").map((row) => row[column("status")]);
       expect(vaultStatuses).toEqual(Object.values(REFERENCE_VAULT));
     });
@@ -250,6 +257,7 @@ describe.concurrent("vaultwatch evaluate", () => {
       ]);
       expect(run.stdout).toContain("## Failures");
       expect(run.stdout).toContain("### VW-DP-001 Purge protection is enabled: hsm1 (High)");
+      expect(run.stdout).toMatch(/Irreversible by design[^\n]*\n\n```sh\naz keyvault update-hsm --hsm-name hsm1 --resource-group hsm-group --enable-purge-protection true\n```\n/);
     });
   });
 
@@ -368,6 +376,103 @@ describe.concurrent("vaultwatch evaluate", () => {
       const run = await cli(["evaluate", fixturePath("compliant.json"), "--at", "next tuesday"]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('--at: "next tuesday" is not an ISO 8601 date or instant');
+    });
+  });
+
+  describe("honest results on real inputs", () => {
+    const referenceBody = (file: string): Record<string, unknown> =>
+      (JSON.parse(readFileSync(join(REPO_ROOT, "test", "fixtures", "reference", `${file}.json`), "utf8")) as { responses: Record<string, { body: Record<string, unknown> }> })
+        .responses["200"]?.body ?? {};
+    /** Microsoft's createVaultWithNetworkAcls body (firewall Deny) with its example connection awaiting approval. */
+    const aclVault = (): Record<string, unknown> & { properties: Record<string, unknown> } => {
+      const vault = referenceBody("createVaultWithNetworkAcls") as Record<string, unknown> & { properties: Record<string, unknown> };
+      const [connection] = (referenceBody("listPrivateEndpointConnection").value as { properties: Record<string, unknown> }[]);
+      if (connection === undefined) throw new Error("no example connection");
+      connection.properties.privateLinkServiceConnectionState = { status: "Pending", description: "", actionsRequired: "None" };
+      vault.properties.privateEndpointConnections = [connection];
+      return vault;
+    };
+    /** The same vault as vaultwatch's posture query returns it: the properties as top-level columns, absent as null. */
+    const postureRow = (vault: Record<string, unknown> & { properties: Record<string, unknown> }) => {
+      const columns = ["publicNetworkAccess", "networkAcls", "privateEndpointConnections", "enableSoftDelete", "softDeleteRetentionInDays", "enablePurgeProtection", "enableRbacAuthorization", "securityDomainProperties"];
+      return {
+        id: vault.id,
+        name: vault.name,
+        type: String(vault.type).toLowerCase(),
+        location: vault.location,
+        tags: vault.tags ?? {},
+        ...Object.fromEntries(columns.map((column) => [column, vault.properties[column] ?? null])),
+      };
+    };
+    const evaluateStdin = (input: unknown, ...options: string[]) => cli(["evaluate", "-", ...AT, ...options], JSON.stringify(input));
+
+    it("gives a Resource Graph answer in the posture-query shape the same statuses as the ARM body", async () => {
+      const fromArm = statusesByName(await jsonReport(evaluateStdin([aclVault()], "--format", "json")));
+      const run = await evaluateStdin({ totalRecords: 1, count: 1, resultTruncated: "false", data: [postureRow(aclVault())] }, "--format", "json");
+      const fromGraph = statusesByName(JSON.parse(run.stdout) as JsonReport);
+      expect(fromGraph).toEqual(fromArm);
+      expect(fromGraph["sample-vault"]).toMatchObject({ "VW-NET-002": "Pass", "VW-NET-004": "Fail", "VW-NET-005": "Fail" });
+      expect((JSON.parse(run.stdout) as { resources: { exposure: string }[] }).resources[0]?.exposure).toBe("PublicRestricted");
+      expect(run.stderr).toBe("");
+    });
+
+    it("makes VW-LOG-001 Unknown, with a warning, when an audit entry's enabled cannot be read", async () => {
+      const vault = { ...aclVault(), diagnosticSettings: [{ name: "audit", properties: { workspaceId: "/w", logs: [{ categoryGroup: "audit", enabled: "yes" }] } }] };
+      const run = await evaluateStdin([vault], "--format", "json");
+      expect(statusesByName(JSON.parse(run.stdout) as JsonReport)["sample-vault"]?.["VW-LOG-001"]).toBe("Unknown");
+      expect(run.stderr).toContain("diagnosticSettings[0].logs[0].enabled should be a boolean");
+    });
+
+    it("gives no score (null) and one warning for properties that is a number", async () => {
+      const run = await evaluateStdin([{ ...aclVault(), properties: 123 }], "--format", "json");
+      const report = JSON.parse(run.stdout) as { resources: { score: number | null }[]; summary: { estateScore: number | null } };
+      expect(report.resources[0]?.score).toBeNull();
+      expect(report.summary.estateScore).toBeNull();
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringContaining("properties should be an object, found number 123")]);
+      const table = await evaluateStdin([{ ...aclVault(), properties: 123 }]);
+      expect(table.stdout).toMatch(/^–\s+vault\s+Unknown\s+sample-vault/m);
+      expect(table.stdout).toContain("estate score –.");
+    });
+
+    it("lets no control character of a resource's data reach the table, Markdown or CSV, and keeps each command one line", async () => {
+      const hostile = "kv\u001b[31m\nrm -rf ~\r\u009b|`x`[a](https://e.example)";
+      const vault = { ...aclVault(), name: hostile, resourceGroup: `rg\u001b]0;title\u0007` };
+      for (const format of ["table", "markdown", "csv"]) {
+        const run = await evaluateStdin([vault], "--format", format);
+        expect(run.code, format).toBe(1);
+        // eslint-disable-next-line no-control-regex
+        expect(run.stdout, format).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+        // Shown as visible escapes instead (Markdown escapes the backslashes and brackets once more).
+        expect(run.stdout, format).toContain(format === "markdown" ? "kv\\\\e\\[31m\\\\nrm -rf \\~\\\\r\\\\u009b" : "kv\\e[31m\\nrm -rf ~\\r\\u009b");
+      }
+      const markdown = (await evaluateStdin([vault], "--format", "markdown")).stdout;
+      // The name cannot end a table cell, open code or make a link.
+      expect(markdown).toContain("\\|\\`x\\`\\[a\\](https://e.example)");
+      const commands = [...markdown.matchAll(/^```+sh\n([\s\S]*?)\n```+$/gm)].flatMap((block) => (block[1] ?? "").split("\n"));
+      expect(commands.length).toBeGreaterThan(5);
+      for (const command of commands) {
+        const calls = execFileSync("bash", ["--noprofile", "--norc", "-c", `az() { printf 'call\\n'; }\n${command}`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+        expect(calls, command).toBe("call\n");
+      }
+      const json = JSON.parse((await evaluateStdin([vault], "--format", "json")).stdout) as JsonReport;
+      // eslint-disable-next-line no-control-regex
+      for (const finding of json.findings) for (const command of finding.remediation?.commands ?? []) expect(command).not.toMatch(/[\n\r\u001b]/);
+    });
+
+    it("exits 2, writing nothing to standard output, when nothing in the input can be evaluated", async () => {
+      for (const input of [[], [{ name: "no-id", type: "Microsoft.KeyVault/vaults" }], [{ id: "/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/s", type: "Microsoft.Storage/storageAccounts" }]]) {
+        const run = await evaluateStdin(input);
+        expect(run.code, JSON.stringify(input)).toBe(2);
+        expect(run.stdout, JSON.stringify(input)).toBe("");
+        expect(run.stderr).toContain("nothing to evaluate");
+      }
+    });
+
+    it("refuses an --at that only looks like a number instead of reading a year from it", async () => {
+      const run = await cli(["evaluate", fixturePath("compliant.json"), "--at", "1"]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain('--at: "1" is not an ISO 8601 date or instant');
     });
   });
 });

@@ -68,6 +68,20 @@ describe("vaultwatch demo", () => {
     expect([...perResource.values()].every((count) => count === 12)).toBe(true);
   });
 
+  it("records the first sweep as the baseline, with no New transition, and prints its failure count", () => {
+    const firstRun = result.ledger.find((row) => row.RecordType === "RunSummary")?.RunId;
+    const firstSweep = result.ledger.filter((row) => row.RunId === firstRun);
+    const findings = firstSweep.filter((row): row is FindingRow => row.RecordType === "Finding");
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.filter((row) => row.Transition === "New")).toEqual([]);
+    expect(findings.every((row) => row.Transition === "Baseline")).toBe(true);
+    const failures = findings.filter((row) => row.Status === "Fail").length;
+    expect(failures).toBeGreaterThan(0);
+    const summary = firstSweep.find((row) => row.RecordType === "RunSummary")?.RunSummary as { baseline?: { failures: number } };
+    expect(summary.baseline?.failures).toBe(failures);
+    expect(printed.join("\n")).toContain(`Baseline: the first full sweep recorded what was already there, ${failures} failure(s)`);
+  });
+
   it("tells the story as transitions, with the caller of each change", () => {
     const change = (id: string, control: string, transition: string): FindingRow | undefined =>
       result.storyTransitions.find((row) => row.AzureResourceId.toLowerCase() === id.toLowerCase() && row.ControlId === control && row.Transition === transition);

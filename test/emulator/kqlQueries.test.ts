@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
+import { EVENT_TOPICS_QUERY as EMULATOR_EVENT_TOPICS_QUERY, POSTURE_QUERY as EMULATOR_POSTURE_QUERY } from "../../emulator/index.js";
+import { EVENT_TOPICS_QUERY } from "../../shared/eventCoverage/eventWiring.js";
 import { normaliseQueryText } from "../../emulator/resourceGraph.js";
 import { POSTURE_QUERY } from "../../shared/readers/resourceGraphReader.js";
 import { validateKql } from "../support/kusto.js";
@@ -27,7 +28,7 @@ const RESOURCES_COLUMNS = {
 const TABLES = { Resources: RESOURCES_COLUMNS, resources: RESOURCES_COLUMNS };
 
 /** Every query vaultwatch sends to Resource Graph. */
-const QUERIES_SENT = { posture: POSTURE_QUERY };
+const QUERIES_SENT = { posture: POSTURE_QUERY, "event topic": EVENT_TOPICS_QUERY };
 
 describe("the Resource Graph queries vaultwatch sends", () => {
   it.each(Object.entries(QUERIES_SENT))("the %s query parses and names only real columns, by Microsoft's Kusto parser", (_, query) => {
@@ -47,5 +48,11 @@ describe("the Resource Graph queries vaultwatch sends", () => {
 
   it("the emulator recognises exactly the query the reader sends", () => {
     expect(normaliseQueryText(EMULATOR_POSTURE_QUERY)).toBe(normaliseQueryText(POSTURE_QUERY));
+    expect(normaliseQueryText(EMULATOR_EVENT_TOPICS_QUERY)).toBe(normaliseQueryText(EVENT_TOPICS_QUERY));
+  });
+
+  it("the event topic query can be paged the same way", () => {
+    expect(EVENT_TOPICS_QUERY).toMatch(/\|\s*order by id asc\s*$/);
+    expect(EVENT_TOPICS_QUERY).not.toMatch(/\b(take|limit|sample)\b/);
   });
 });

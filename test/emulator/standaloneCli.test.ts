@@ -46,11 +46,42 @@ describe("vaultwatch emulator, scanned with vaultwatch scan --emulator-url", () 
     expect(report.resources).toHaveLength(15);
     expect(report.resources.every((resource) => resource.subscriptionId === subscription)).toBe(true);
     expect(code).toBe(1);
-    expect(emulator.counters.requests.resourceGraph).toBe(1);
+    // One page of posture rows, and with --stats one event topic query for the subscription's wiring.
+    expect(emulator.counters.requests.resourceGraph).toBe(2);
     const printedStats = stderr.mock.calls.map(([text]) => String(text)).join("");
-    expect(printedStats).toContain("resourceGraph: 1 (throttled 0)");
+    expect(printedStats).toContain("resourceGraph: 2 (throttled 0)");
+    expect(printedStats).toContain(`event wiring of 1 subscription(s) in scope: 1 NotWired`);
+    expect(printedStats).toContain(`  ${subscription}: NotWired`);
     expect(printedStats).toContain("batch: 1 (throttled 0)");
     expect(printedStats).toContain("diagnostic settings read through /batch: 15");
+  });
+
+  it("scan --stats tells your deployment's topics from others when given the delivery identity, and says when it cannot", async () => {
+    const [wired, other] = emulator.estate.subscriptions().map((entry) => entry.subscriptionId);
+    const identity = "/subscriptions/00000000-0000-4000-8000-0000000000aa/resourceGroups/rg-vw/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-vaultwatch-events";
+    const topic = (subscriptionId: string, name: string) => ({
+      id: `/subscriptions/${subscriptionId}/resourceGroups/rg-vaultwatch-events/providers/Microsoft.EventGrid/systemTopics/${name}`,
+      name,
+      type: "Microsoft.EventGrid/systemTopics",
+      location: "global",
+      identity: { type: "UserAssigned", userAssignedIdentities: { [identity]: { principalId: "11111111-1111-4111-8111-111111111111", clientId: "22222222-2222-4222-8222-222222222222" } } },
+      properties: { source: `/subscriptions/${subscriptionId}`, topicType: "Microsoft.Resources.Subscriptions", provisioningState: "Succeeded" },
+    });
+    emulator.estate.upsertSystemTopic(topic(wired as string, "evgt-vaultwatch"));
+    const stderr = vi.mocked(process.stderr.write);
+    const run = async (eventsIdentity?: string) => {
+      stderr.mockClear();
+      const output = join(directory, "wiring.json");
+      await scan({ ...REPORT, ...EMULATOR_DEFAULTS, emulatorUrl: emulator.url, emulatorCa: join(directory, "ca.pem"), subscription: [wired as string, other as string], output, stats: true, ...(eventsIdentity === undefined ? {} : { eventsIdentity }) });
+      return stderr.mock.calls.map(([text]) => String(text)).join("");
+    };
+    const attributed = await run(identity);
+    expect(attributed).toContain("event wiring of 2 subscription(s) in scope: 1 Wired, 1 NotWired");
+    expect(attributed).toContain(`  ${wired}: Wired (/subscriptions/${wired}/resourceGroups/rg-vaultwatch-events/providers/Microsoft.EventGrid/systemTopics/evgt-vaultwatch)`);
+    const unattributed = await run();
+    expect(unattributed).toContain(`  ${wired}: TopicWithoutIdentity`);
+    expect(unattributed).toContain("without --events-identity");
+    emulator.estate.deleteSystemTopic(topic(wired as string, "evgt-vaultwatch").id);
   });
 });
 

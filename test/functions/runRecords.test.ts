@@ -98,3 +98,73 @@ describe("run records", () => {
     expect(written).toHaveLength(1);
   });
 });
+
+describe("the deployment's baseline", () => {
+  const baselineTally = { ...emptyTally(), resources: 4, failuresBySeverity: { High: 2, Medium: 1, Low: 0 }, baselineFailuresBySeverity: { High: 2, Medium: 1, Low: 0 } };
+
+  it("ends when a baseline sweep completes with every shard, and its summary counts the failures it found", async () => {
+    const runRecords = await freshRecords();
+    const { deps, written } = summaryDeps(runRecords);
+    expect(await runRecords.baselineCompletion()).toBeUndefined();
+    await runRecords.createRun({ runId: "run-baseline", plannedAt, shardCount: 1, subscriptionCount: 1, planErrors: [], baseline: true });
+    await runRecords.recordShard("run-baseline", 0, { outcome: "completed", finishedAt: new Date("2026-11-24T06:04:00Z"), tally: baselineTally, errors: [] });
+
+    await completeRunIfFinished("run-baseline", 0, deps);
+
+    expect(await runRecords.baselineCompletion()).toEqual({ runId: "run-baseline", completedAt: new Date("2026-11-24T06:04:00Z") });
+    expect(written[0]?.RunSummary).toMatchObject({ baseline: { failures: 3, failuresBySeverity: { High: 2, Medium: 1, Low: 0 } } });
+  });
+
+  it("stays open after a baseline sweep that gave up on a shard, so the subscriptions it missed are not taken for new next time", async () => {
+    const runRecords = await freshRecords();
+    const { deps } = summaryDeps(runRecords);
+    await runRecords.createRun({ runId: "run-partial", plannedAt, shardCount: 2, subscriptionCount: 2, planErrors: [], baseline: true });
+    await runRecords.recordShard("run-partial", 0, { outcome: "completed", finishedAt: new Date("2026-11-24T06:04:00Z"), tally: baselineTally, errors: [] });
+    await runRecords.recordShard("run-partial", 1, { outcome: "failed", finishedAt: new Date("2026-11-24T06:05:00Z"), errors: ["gave up"] });
+
+    await completeRunIfFinished("run-partial", 1, deps);
+
+    expect(await runRecords.baselineCompletion()).toBeUndefined();
+  });
+
+  it("is recorded even when the summary upload fails, and the redelivered shard writes the same summary", async () => {
+    const runRecords = await freshRecords();
+    const { deps, written } = summaryDeps(runRecords);
+    let uploads = 0;
+    const flaky: RunSummaryDependencies = {
+      ...deps,
+      writer: {
+        write: async (rows) => {
+          uploads += 1;
+          if (uploads === 1) throw new Error("ingestion unavailable");
+          return deps.writer.write(rows);
+        },
+      },
+    };
+    await runRecords.createRun({ runId: "run-crash", plannedAt, shardCount: 1, subscriptionCount: 1, planErrors: [], baseline: true });
+    await runRecords.recordShard("run-crash", 0, { outcome: "completed", finishedAt: new Date("2026-11-24T06:04:00Z"), tally: baselineTally, errors: [] });
+
+    await expect(completeRunIfFinished("run-crash", 0, flaky)).rejects.toThrow("ingestion unavailable");
+    expect(await runRecords.baselineCompletion()).toMatchObject({ runId: "run-crash" });
+    await completeRunIfFinished("run-crash", 0, flaky);
+
+    expect(written).toHaveLength(1);
+    expect(written[0]?.RunSummary).toMatchObject({ baseline: { failures: 3 } });
+  });
+
+  it("keeps the first baseline run that completed when another one finishes later", async () => {
+    const runRecords = await freshRecords();
+    await runRecords.markBaselineCompleted("run-first", new Date("2026-11-24T06:04:00Z"));
+    await runRecords.markBaselineCompleted("run-second", new Date("2026-11-24T12:04:00Z"));
+    expect(await runRecords.baselineCompletion()).toMatchObject({ runId: "run-first" });
+  });
+
+  it("reads shard records written before baselines existed, counting no baseline failures", async () => {
+    const runRecords = await freshRecords();
+    const table = TableClient.fromConnectionString(azurite.connectionString, `runs${tables}`, { allowInsecureConnection: true });
+    const { baselineFailuresBySeverity: _omitted, ...oldTally } = emptyTally();
+    await table.createEntity({ partitionKey: "run-old", rowKey: "shard-000000", Outcome: "completed", FinishedAt: "2026-11-24T06:04:00.000Z", Tally: JSON.stringify(oldTally), Errors: "[]", ErrorCount: 0 });
+    const [shard] = await runRecords.listShards("run-old");
+    expect(shard?.tally.baselineFailuresBySeverity).toEqual({ High: 0, Medium: 0, Low: 0 });
+  });
+});

@@ -46,7 +46,7 @@ function pairCounts(rows: readonly Record<string, unknown>[]): number[] {
 }
 
 describe("sweep shards on the vaultwatch-shards queue", () => {
-  it("a shard that fails part-way is retried by the queue and each failing control is reported New exactly once", async () => {
+  it("a shard that fails part-way is retried by the queue and each failing control is recorded exactly once (as the baseline: this is the deployment's first sweep)", async () => {
     let applies = 0;
     let broken = true;
     const store = harness.deps.stateStore;
@@ -74,8 +74,9 @@ describe("sweep shards on the vaultwatch-shards queue", () => {
     expect(pairCounts(rows).every((count) => count === 1)).toBe(true);
     const truth = truthOf(harness.emulator.estate, plan.plannedAt);
     const failing = [...truth.values()].flatMap((controls) => [...controls.values()]).filter((status) => status === "Fail").length;
-    expect(rows.filter((row) => row.Transition === "New")).toHaveLength(failing);
-    expect(summary?.RunSummary).toMatchObject({ resourcesEvaluated: truth.size, shards: { total: plan.shards.length, failed: 0 } });
+    expect(rows.filter((row) => row.Transition === "Baseline" && row.Status === "Fail")).toHaveLength(failing);
+    expect(rows.filter((row) => row.Transition === "New")).toHaveLength(0);
+    expect(summary?.RunSummary).toMatchObject({ resourcesEvaluated: truth.size, shards: { total: plan.shards.length, failed: 0 }, baseline: { failures: failing } });
   });
 
   it("a redelivered shard that already finished reads nothing and writes nothing", async () => {

@@ -133,8 +133,45 @@ describe("alert rules (alerts/alert-rules.json)", () => {
     }
   });
 
-  it("covers new High failures, estate regression, silence, undelivered work and widened exposure", () => {
-    expect(rules.map((rule) => rule.name).sort()).toEqual(["delivery-backlog", "estate-regression", "exposure-widened", "new-high-failure", "vaultwatch-silent"]);
+  it("covers new High failures, estate regression, silence, undelivered work, widened exposure, uncovered subscriptions and the baseline", () => {
+    expect(rules.map((rule) => rule.name).sort()).toEqual([
+      "baseline-recorded",
+      "delivery-backlog",
+      "estate-regression",
+      "exposure-widened",
+      "new-high-failure",
+      "uncovered-subscription",
+      "vaultwatch-silent",
+    ]);
+  });
+
+  it("the uncovered-subscription alert fires per subscription whose latest coverage row says NotWired, and not for Unknown", () => {
+    const query = alertQuery("uncovered-subscription.kql");
+    expect(query).toContain('RecordType == "Coverage"');
+    expect(query).toContain("summarize arg_max(TimeGenerated, EventWiring, EventTopicId, LastEventTime, RunId) by AzureSubscriptionId");
+    expect(query).toContain('where EventWiring == "NotWired"');
+    expect(rules.find((rule) => rule.name === "uncovered-subscription")?.dimensions).toEqual(["AzureSubscriptionId"]);
+  });
+
+  it("the baseline alert is informational and reads the failure count the baseline run's summary carries", async () => {
+    const { buildRunSummaryRow, emptyTally } = await import("../../shared/sink/findingRows.js");
+    const row = buildRunSummaryRow({
+      run: { runId: "sweep-1", trigger: "sweep", toolVersion: "0.1.0" },
+      startedAt: new Date("2026-01-01T00:00:00Z"),
+      finishedAt: new Date("2026-01-01T00:05:00Z"),
+      tally: { ...emptyTally(), baselineFailuresBySeverity: { High: 451, Medium: 20, Low: 3 } },
+      errors: [],
+      baseline: true,
+    });
+    expect(row.RunSummary).toMatchObject({ baseline: { failures: 474, failuresBySeverity: { High: 451, Medium: 20, Low: 3 } } });
+    const query = alertQuery("baseline-recorded.kql");
+    expect(query).toContain("toint(RunSummary.baseline.failures)");
+    expect(query).toContain("toint(RunSummary.baseline.failuresBySeverity.High)");
+    expect(rules.find((rule) => rule.name === "baseline-recorded")?.severity).toBe(3);
+  });
+
+  it("the rules that carry a change to a person evaluate every minute, the fastest log search alerts allow", () => {
+    for (const name of ["new-high-failure", "exposure-widened"]) expect(rules.find((rule) => rule.name === name)?.evaluationFrequency, name).toBe("PT1M");
   });
 
   it.each(rules.map((rule) => [rule.name, rule] as const))(

@@ -24,6 +24,7 @@ function deployedSettings(sweepIntervalHours: number): Record<string, string> {
     VAULTWATCH_MANAGEMENT_GROUPS: "",
     VAULTWATCH_SWEEP_SCHEDULE: schedule.replace("${sweepIntervalHours}", String(sweepIntervalHours)),
     VAULTWATCH_SUBSCRIPTIONS_PER_SHARD: "25",
+    VAULTWATCH_EVENTS_IDENTITY_ID: "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-vaultwatch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-vaultwatch-events-abc",
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: "00000000-0000-0000-0000-0000000000aa",
     AzureWebJobsStorage__blobServiceUri: "https://stvaultwatch.blob.core.windows.net/",
@@ -51,6 +52,7 @@ describe("the Function App's settings", () => {
         SETTINGS.managementGroups,
         SETTINGS.sweepSchedule,
         SETTINGS.subscriptionsPerShard,
+        SETTINGS.eventsIdentityId,
       ].sort(),
     );
     expect(hostSettings).toEqual(

@@ -20,6 +20,7 @@ const BUILT_IN_ROLE_IDS: Readonly<Record<string, string>> = {
   "Storage Queue Data Message Sender": "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
   "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
   "Log Analytics Reader": "73c42c96-874c-492b-b04d-ab87d138a893",
+  "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
 };
 
 /** Ways a secret could be read or configured: keys, SAS, connection strings. */

@@ -40,6 +40,22 @@ describe("the diagnostic-settings reader, through ARM /batch against the emulato
     });
   });
 
+  it("polls a batch ARM accepted (202 with Location), honouring Retry-After, until the responses come", async () => {
+    Object.assign(emulator.knobs.batch, { acceptedPolls: 2, retryAfterSeconds: 1 });
+    const waits: { milliseconds: number }[] = [];
+    try {
+      const results = await readerWith({ onThrottleWait: (wait) => waits.push(wait) }).read(ids.slice(0, 20));
+      results.forEach((result, index) => {
+        expect(result).toEqual({ state: "read", settings: generated.estate.diagnosticSettingsOf(ids[index] as string)?.settings });
+      });
+      // One POST answered 202, one poll answered 202 again, the second poll answered 200.
+      expect(emulator.counters.requests.batch).toBe(3);
+      expect(waits.map((wait) => wait.milliseconds)).toEqual([1000, 1000]);
+    } finally {
+      Object.assign(emulator.knobs.batch, { acceptedPolls: 0 });
+    }
+  });
+
   it("makes a forbidden resource unreadable, with the reason, and leaves every other resource alone", async () => {
     const forbidden = [ids[3], ids[30]] as string[];
     for (const id of forbidden) emulator.estate.setDiagnosticSettingsForbidden(id, true);

@@ -36,7 +36,9 @@ export function evaluationOf(spec: EvaluationSpec): ResourceEvaluation {
       status,
       reason: `${control.title}: ${status === "Pass" ? "yes" : "no"} (test).`,
       evidence: status === "Pass" || status === "NotApplicable" ? {} : { seen: `what ${control.id} saw` },
-      remediation: `az keyvault update --name ${name} --resource-group rg-sink-tests # fixes ${control.id}`,
+      ...(status === "Fail" || status === "Waived"
+        ? { remediation: { commands: [`az keyvault update --name ${name} --resource-group rg-sink-tests`], note: `Fixes ${control.id} (test).` } }
+        : {}),
       ...(status === "Waived" ? { waiver: { expires: "2027-03-31", state: "active" as const } } : {}),
     };
   });

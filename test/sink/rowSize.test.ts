@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateEstate } from "../../emulator/index.js";
+import { CONTROLS } from "../../shared/controls/catalog.js";
 import { evaluateItems } from "../../shared/evaluate/evaluateItems.js";
+import type { ResourcePosture } from "../../shared/model/resource.js";
+import { normaliseResource } from "../../shared/normalise/normaliseResource.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import { buildFindingRows, toJsonValue } from "../../shared/sink/findingRows.js";
 import type { FindingRow } from "../../shared/sink/findingsSchema.js";
@@ -11,9 +14,15 @@ import { computeTransitions } from "../../shared/state/transitions.js";
 
 const NOW = new Date("2026-11-24T06:00:00.000Z");
 // A realistic estate: the emulator's generator spreads postures from locked down to wide open, as a tenant would.
-const evaluations: ResourceEvaluation[] = [
-  ...evaluateItems(generateEstate({ resources: 400, subscriptions: 8, seed: 11 }).estate.exportBodies(), { now: NOW }),
-];
+const bodies = [...generateEstate({ resources: 400, subscriptions: 8, seed: 11 }).estate.exportBodies()];
+const evaluations: ResourceEvaluation[] = [...evaluateItems(bodies, { now: NOW })];
+/** The postures behind the evaluations, for the remediation every control would name (findings carry it only on failures). */
+const postures = new Map<string, ResourcePosture>(
+  bodies.flatMap((body) => {
+    const result = normaliseResource(body);
+    return result.ok ? [[result.resource.id, result.resource] as const] : [];
+  }),
+);
 
 /** The rows of a routine sweep: every resource seen before, with the same result (the common case). */
 function steadySweepRows(): FindingRow[] {
@@ -43,7 +52,7 @@ describe("bytes per resource per sweep", () => {
     const carryingEverything = rows.map((row): FindingRow => {
       const finding = findingsById.get(`${row.AzureResourceId}|${row.ControlId}`);
       if (finding === undefined) throw new Error(`no finding behind the row of ${row.AzureResourceId} ${row.ControlId}`);
-      return { ...row, ControlTitle: finding.title, Reason: finding.reason, Evidence: toJsonValue(finding.evidence), Remediation: finding.remediation };
+      return { ...row, ControlTitle: finding.title, Reason: finding.reason, Evidence: toJsonValue(finding.evidence), Remediation: (finding.remediation ?? remediationOf(finding.resourceId, finding.controlId)).commands.join("\n") };
     });
     const full = carryingEverything.reduce((sum, row) => sum + estimatedBilledBytes(row), 0) / evaluations.length;
     expect(report.billedBytesPerResource.mean).toBeLessThan(full * 0.75);
@@ -62,3 +71,10 @@ describe("bytes per resource per sweep", () => {
     expect(identifying / evaluations.length).toBeGreaterThan(2_048);
   });
 });
+
+function remediationOf(resourceId: string, controlId: string) {
+  const posture = postures.get(resourceId);
+  const control = CONTROLS.find((candidate) => candidate.id === controlId);
+  if (posture === undefined || control === undefined) throw new Error(`no posture or control behind ${resourceId} ${controlId}`);
+  return control.remediation(posture);
+}
