@@ -6,10 +6,11 @@
 import { type Benchmark, type Measurement, exceedsCeiling, formatTable, ratio } from "./measurement.js";
 import { coldStartBenchmark } from "./coldStartBenchmark.js";
 import { evaluateBenchmark } from "./evaluateBenchmark.js";
+import { htmlReportBenchmark } from "./htmlReportBenchmark.js";
 import { pipelineBenchmark } from "./pipelineBenchmark.js";
 import { scanBenchmark } from "./scanBenchmark.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark, pipelineBenchmark, evaluateBenchmark, coldStartBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [scanBenchmark, pipelineBenchmark, evaluateBenchmark, htmlReportBenchmark, coldStartBenchmark];
 
 interface BenchArguments {
   readonly json: boolean;

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import type { ResourceEvaluation } from "../shared/model/evaluation.js";
+import { htmlFormat } from "./html/htmlFormat.js";
 import { csvFormat } from "./output/csvFormat.js";
 import { EstateSummary, type FailOn } from "./output/estateSummary.js";
 import { jsonFormat } from "./output/jsonFormat.js";
@@ -13,14 +14,24 @@ export interface ReportOptions {
   readonly format: ReportFormatName;
   readonly output?: string;
   readonly failOn: FailOn;
+  /** What is being reported on, in words (the HTML report's header). */
+  readonly source?: string;
+  /** `--at`: the instant waivers were judged at, when it is not now. */
+  readonly at?: string;
 }
 
-const FORMATS: Record<ReportFormatName, () => ReportFormat> = {
+const FORMATS: Record<ReportFormatName, (options: ReportOptions) => ReportFormat> = {
   table: tableFormat,
   json: jsonFormat,
   csv: csvFormat,
   sarif: sarifFormat,
   markdown: markdownFormat,
+  html: (options) =>
+    htmlFormat({
+      title: "vaultwatch report",
+      source: options.source ?? "vaultwatch",
+      ...(options.at === undefined ? {} : { judgedAt: new Date(options.at) }),
+    }),
 };
 
 /** The options every command that reports findings shares. */
@@ -58,7 +69,7 @@ export async function writeReport(
   options: ReportOptions,
   beforeCommit?: (summary: EstateSummary) => void,
 ): Promise<EstateSummary> {
-  const format = FORMATS[options.format]();
+  const format = FORMATS[options.format](options);
   const out = options.output ? ReportOutput.toFile(options.output) : ReportOutput.toStream(process.stdout);
   const summary = new EstateSummary(options.failOn);
   try {

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { Command } from "commander";
 import { evaluateItems, newTally } from "../../shared/evaluate/evaluateItems.js";
 import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
@@ -35,7 +36,7 @@ export async function evaluateFile(file: string, options: EvaluateCommandOptions
     }
   }
   try {
-    return await renderReport(evaluations(), options, () => {
+    return await renderReport(evaluations(), { ...options, source: file === "-" ? "standard input" : basename(file) }, () => {
       // An input with nothing to evaluate is an input error, not a clean bill of health.
       if (tally.evaluated === 0) throw new InputError(nothingEvaluated(tally.items));
     });

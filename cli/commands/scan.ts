@@ -99,7 +99,7 @@ export async function scan(options: ScanCommandOptions): Promise<number> {
     }
     let code: number;
     try {
-      code = await renderReport(collectingWarnings(), options);
+      code = await renderReport(collectingWarnings(), { ...options, source: describeScan(scope, emulator !== undefined || options.emulatorUrl !== undefined) });
     } finally {
       progress.done();
       warnings.addAll(tallyWarnings(tally));
@@ -176,6 +176,17 @@ function scopeOf(options: ScanCommandOptions): ResourceGraphScope {
   if (subscriptions.length > 0) return { kind: "subscriptions", subscriptionIds: subscriptions };
   if (groups.length > 0) return { kind: "managementGroups", managementGroupIds: groups };
   return { kind: "tenant" };
+}
+
+/** The HTML report's "from …": what was scanned. */
+function describeScan(scope: ResourceGraphScope, emulated: boolean): string {
+  const where =
+    scope.kind === "subscriptions"
+      ? `subscription${scope.subscriptionIds.length === 1 ? "" : "s"} ${scope.subscriptionIds.join(", ")}`
+      : scope.kind === "managementGroups"
+        ? `management group${scope.managementGroupIds.length === 1 ? "" : "s"} ${scope.managementGroupIds.join(", ")}`
+        : "every subscription the identity can read";
+  return `a scan of ${where}${emulated ? " on the Azure emulator" : ""}`;
 }
 
 function azureConnection(options: ScanCommandOptions): AzureConnection {

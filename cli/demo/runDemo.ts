@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Timer } from "@azure/functions";
 import { InvocationContext } from "../../shared/handlers/functionsRuntime.js";
 import { Estate, type JsonObject } from "../../emulator/estate.js";
@@ -14,8 +14,9 @@ import type { FindingRow, FindingsRow } from "../../shared/sink/findingsSchema.j
 import { FINDINGS_STREAM_NAME } from "../../shared/sink/findingsSchema.js";
 import { type LocalAzurite, startAzurite } from "./localAzurite.js";
 import { queueClientFor } from "../../shared/state/storageClients.js";
-import { renderHtmlReport } from "../html/htmlReport.js";
-import { latestFindings, transitionRows } from "../html/latestFindings.js";
+import { writeHtmlReport } from "../html/htmlReport.js";
+import { latestFindings, reportTransitions, resourcesFromRows, transitionRows } from "../html/latestFindings.js";
+import { ReportOutput } from "../output/reportOutput.js";
 import { type DemoSummary, summariseLatest } from "./demoSummary.js";
 import { describeChanges } from "./describeTransition.js";
 import { drainQueue } from "./queueDrain.js";
@@ -38,6 +39,7 @@ export interface DemoResult {
   readonly reportPath: string;
 }
 
+const DEMO_SUBSCRIPTION_NAMES = ["Production", "Platform", "Data"];
 const DEMO_DCR = "dcr-0123456789abcdef0123456789abcdef";
 const DAY_MS = 86_400_000;
 
@@ -108,8 +110,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const storyTransitions = transitionRows(rows.slice(afterSweep));
     const latest = latestFindings(rows);
     const summary = summariseLatest(latest);
-    const html = renderHtmlReport({ title: "vaultwatch demo estate", generatedAt: clock(), latest, transitions: storyTransitions });
-    await writeFile(options.reportPath, html);
+    const subscriptionNames = new Map(DEMO_SUBSCRIPTIONS.map((id, index) => [id.toLowerCase(), DEMO_SUBSCRIPTION_NAMES[index] ?? id]));
+    const resources = resourcesFromRows(latest, (id) => subscriptionNames.get(id.toLowerCase())).sort(
+      (a, b) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.name.localeCompare(b.name),
+    );
+    await writeHtmlReport(
+      resources,
+      {
+        title: "vaultwatch demo estate",
+        source: "the findings the demo's pipeline wrote to Log Analytics (latest state per resource and control)",
+        simulatedClock: clock(),
+        transitions: reportTransitions(storyTransitions),
+      },
+      ReportOutput.toFile(options.reportPath),
+    );
     return { summary, ledger: rows, storyTransitions, reportPath: options.reportPath };
   } finally {
     await Promise.allSettled([emulator?.stop(), azurite?.stop()]);
@@ -155,7 +169,7 @@ async function loadEstate(path: string, clock: () => Date): Promise<LoadedEstate
   const rootGroup = DEMO_TENANT_ID;
   estate.addManagementGroup(rootGroup);
   DEMO_SUBSCRIPTIONS.forEach((subscriptionId, index) =>
-    estate.addSubscription({ subscriptionId, displayName: ["Production", "Platform", "Data"][index] ?? subscriptionId, tenantId: DEMO_TENANT_ID, managementGroupId: rootGroup }),
+    estate.addSubscription({ subscriptionId, displayName: DEMO_SUBSCRIPTION_NAMES[index] ?? subscriptionId, tenantId: DEMO_TENANT_ID, managementGroupId: rootGroup }),
   );
   for (const { diagnosticSettings, diagnosticSettingsError, ...body } of bodies) {
     if (body.id === STORY_IDS.stagingVault) body.tags = { ...(body.tags as object), "vaultwatch-waiver": stagingWaiverTag(clock()) };

@@ -2,7 +2,7 @@ import type { ResourceEvaluation } from "../../shared/model/evaluation.js";
 import type { EstateSummary } from "./estateSummary.js";
 import type { ReportOutput } from "./reportOutput.js";
 
-export const REPORT_FORMATS = ["table", "json", "csv", "sarif", "markdown"] as const;
+export const REPORT_FORMATS = ["table", "json", "csv", "sarif", "markdown", "html"] as const;
 export type ReportFormatName = (typeof REPORT_FORMATS)[number];
 
 /** A streaming renderer: called once per resource, in order, then once at the end. */
