@@ -1,17 +1,20 @@
 import { startEmulator } from "../emulator/index.js";
 import { loadConfig } from "../shared/config.js";
 import { createHandlerDependencies } from "../shared/handlers/dependencies.js";
-import { measureEventToUpload, measureSweep } from "../shared/handlers/measure.js";
+import { measureEventToUpload, measureFaultRun, measureSweep } from "./functionsMeasure.js";
 import { MAX_BATCH_SIZE } from "../shared/readers/diagnosticSettingsReader.js";
 import { MAX_PAGE_SIZE } from "../shared/readers/resourceGraphReader.js";
 import { FINDINGS_STREAM_NAME, type FindingsRow } from "../shared/sink/findingsSchema.js";
 import { measureRowBytes } from "../shared/sink/rowSize.js";
-import { startAzurite } from "../shared/state/localAzurite.js";
+import { startAzurite } from "../cli/demo/localAzurite.js";
 import type { Benchmark, BenchmarkOptions, Measurement } from "./measurement.js";
 
 const SWEEP_RESOURCES = 10_000;
 const SWEEP_SUBSCRIPTIONS = 100;
 const EVENTS = 200;
+const FAULT_VAULTS = 100;
+/** One write in this many crashes after the state moved and before the upload. */
+const CRASH_EVERY = 7;
 /** The SDK fills a Logs Ingestion request up to 1,000,000 bytes of serialised records. */
 const INGESTION_CHUNK_BYTES = 1_000_000;
 
@@ -38,7 +41,7 @@ export const pipelineBenchmark: Benchmark = {
         AzureWebJobsStorage: azurite.connectionString,
       });
       const deps = await createHandlerDependencies(config, {
-        connection: { credential: emulator.credential, armEndpoint: emulator.url, tlsOptions: { ca: emulator.caPem } },
+        connection: { credential: emulator.credential, endpoint: emulator.url, tlsOptions: { ca: emulator.caPem } },
       });
       emulator.counters.reset();
       options.log(`pipeline: sweeping ${SWEEP_RESOURCES} resources over ${SWEEP_SUBSCRIPTIONS} subscriptions (${config.sweep.subscriptionsPerShard} per shard)…`);
@@ -59,7 +62,33 @@ export const pipelineBenchmark: Benchmark = {
 
       options.log(`pipeline: timing ${EVENTS} events for vaults made public…`);
       const events = await measureEventToUpload({ deps, estate: emulator.estate, subscriptionId: subscriptionIds[0] ?? "", events: EVENTS });
+      options.log(`pipeline: ${FAULT_VAULTS} events under ingestion faults and crashes…`);
+      const faults = await measureFaultRun({
+        deps,
+        estate: emulator.estate,
+        subscriptionId: subscriptionIds[1] ?? subscriptionIds[0] ?? "",
+        vaults: FAULT_VAULTS,
+        crashEvery: CRASH_EVERY,
+        faults: (on) => {
+          emulator.knobs.faults = on
+            ? [
+                { kinds: ["ingestion"], status: 503, rate: 0.3 },
+                { kinds: ["ingestion"], status: 429, rate: 0.2 },
+                { kinds: ["ingestion"], status: 500, rate: 0.1 },
+              ]
+            : [];
+        },
+        ledgerRows: () => emulator.ledger.records(FINDINGS_STREAM_NAME) as unknown as FindingsRow[],
+      });
       return [
+        {
+          name: "fault run: distinct rows in the ledger",
+          value: faults.distinctLedgerRows,
+          unit: "rows",
+          floor: faults.rowsProduced,
+          note: `${faults.rowsProduced} distinct rows produced by the handlers for ${faults.vaults} vaults under 30% 503, 20% 429, 10% 500 and a crash every ${CRASH_EVERY} writes; ${faults.redeliveries} redeliveries, ${faults.duplicateLedgerRows} duplicate rows collapsed by identity`,
+        },
+        { name: "fault run: New VW-NET-001 in the ledger", value: faults.newPublicAccessFailures, unit: "vaults", floor: faults.vaults, note: "every vault made public reached the ledger as New" },
         { name: "sweep Resource Graph requests", value: counters.requests.resourceGraph, unit: "requests", floor: graphFloor, note: `${perShard.length} shards, pages of ${MAX_PAGE_SIZE}, one exemptions and one event-topic query per shard` },
         { name: "sweep diagnostic-settings /batch calls", value: counters.requests.batch, unit: "calls", floor: batchFloor, note: `${MAX_BATCH_SIZE} resources per call` },
         { name: "sweep Logs Ingestion calls", value: uploads.length, unit: "calls", floor: Math.ceil(uncompressed / INGESTION_CHUNK_BYTES), note: `${(uncompressed / 1e6).toFixed(1)} MB serialised; floor: 1 MB per call` },

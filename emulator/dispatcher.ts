@@ -29,6 +29,8 @@ export interface DispatcherState {
   readonly random: Random;
   readonly origin: string;
   readonly dataCollectionRules: DataCollectionRules | undefined;
+  /** The clock quotas and read buckets run on (milliseconds); `Date.now` unless a test drives time itself. */
+  readonly throttleClock?: () => number;
 }
 
 interface Classified {
@@ -40,10 +42,12 @@ interface Classified {
 /** Routes a request through auth, outages, injected faults and throttling to its handler. */
 export class Dispatcher {
   private readonly resourceGraphQuota = new Map<string, QuotaWindow>();
-  private readonly armBuckets = new TokenBuckets();
+  private readonly armBuckets: TokenBuckets;
   private readonly acceptedBatches = new AcceptedBatches();
 
-  constructor(private readonly state: DispatcherState) {}
+  constructor(private readonly state: DispatcherState) {
+    this.armBuckets = new TokenBuckets(state.throttleClock);
+  }
 
   async dispatch(request: EmulatorRequest): Promise<DispatchResult> {
     const classified = this.classify(request);
@@ -67,7 +71,7 @@ export class Dispatcher {
       const { quotaPerWindow, windowMs, retryAfterOn429 } = knobs.resourceGraph;
       let window = this.resourceGraphQuota.get(principal);
       if (window === undefined) {
-        window = new QuotaWindow();
+        window = new QuotaWindow(this.state.throttleClock);
         this.resourceGraphQuota.set(principal, window);
       }
       const quota = window.take(quotaPerWindow, windowMs);

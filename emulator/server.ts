@@ -26,6 +26,11 @@ export interface EmulatorOptions {
   readonly dataCollectionRules?: DataCollectionRules;
   /** Largest request body read from the wire; bigger bodies get 413 before any handler runs. */
   readonly maxBodyBytes?: number;
+  /**
+   * The clock Resource Graph quota windows and ARM read buckets run on, in milliseconds (default `Date.now`). A test
+   * that asserts throttling passes its own, so a slow machine (requests far apart) cannot refill a bucket under it.
+   */
+  readonly throttleClock?: () => number;
 }
 
 /** Options every Azure SDK client needs to talk to the emulator: endpoint, trust in its certificate, fast retries. */
@@ -81,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ledger,
     random: seededRandom(options.faultSeed ?? 7),
     origin,
+    ...(options.throttleClock === undefined ? {} : { throttleClock: options.throttleClock }),
     dataCollectionRules: options.dataCollectionRules,
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

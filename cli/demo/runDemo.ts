@@ -12,7 +12,7 @@ import { EVENT_QUEUE_NAME, SHARD_QUEUE_NAME } from "../../shared/queues/queueNam
 import { encodeQueueMessage } from "../../shared/queues/queueMessage.js";
 import type { FindingRow, FindingsRow } from "../../shared/sink/findingsSchema.js";
 import { FINDINGS_STREAM_NAME } from "../../shared/sink/findingsSchema.js";
-import { type LocalAzurite, startAzurite } from "../../shared/state/localAzurite.js";
+import { type LocalAzurite, startAzurite } from "./localAzurite.js";
 import { queueClientFor } from "../../shared/state/storageClients.js";
 import { writeHtmlReport } from "../html/htmlReport.js";
 import { latestFindings, reportTransitions, resourcesFromRows, transitionRows } from "../html/latestFindings.js";
@@ -69,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const deps = await createHandlerDependencies(config, {
       connection: {
         credential: emulator.credential,
-        armEndpoint: emulator.url,
+        endpoint: emulator.url,
         tlsOptions: { ca: emulator.caPem },
         retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
       },

@@ -35,6 +35,8 @@ param remediationName string = 'vaultwatch-event-wiring'
 param tags object = {}
 
 var policy = loadJsonContent('../policy/event-wiring.policy.json')
+// The same names as subscription.bicep and events.bicep give, so policy and per-subscription onboarding agree.
+var abbrs = loadJsonContent('../abbreviations.json')
 var storageNames = loadJsonContent('../app/storage-names.json')
 var roles = loadJsonContent('../roles/built-in-roles.json')
 var wiringRole = loadJsonContent('../roles/vaultwatch-event-wiring.json')
@@ -134,6 +136,12 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
       }
       deadLetterContainerName: {
         value: storageNames.containers.deadLetter
+      }
+      topicNamePrefix: {
+        value: '${abbrs.eventGridSystemTopics}vaultwatch-${toLower(eventSource)}-'
+      }
+      eventSubscriptionName: {
+        value: 'vaultwatch-${uniqueString(storageAccountResourceId, storageNames.queues.events)}'
       }
       resourceGroupName: {
         value: eventsResourceGroupName

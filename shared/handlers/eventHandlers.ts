@@ -3,6 +3,7 @@ import { type EventArrivals, subscriptionOfEvent } from "../eventCoverage/eventA
 import { parseDelivery } from "../events/eventEnvelope.js";
 import type { PoisonQueue, PoisonSource } from "../queues/poisonQueue.js";
 import { EVENT_QUEUE_NAME, QUEUE_MAX_DEQUEUE_COUNT, poisonQueueName } from "../queues/queueNames.js";
+import { describeReplay, replayNeedsAttention } from "../sink/findingsWriter.js";
 import { type DependencySource, resolveDependencies } from "./dependencies.js";
 import { dequeueCountOf, isLastDelivery, queueMessageIdOf } from "./invocation.js";
 import { type EventBatchResult, type EventWorkerDependencies, describeEventBatch, processResourceEvents } from "./resourceEvents.js";
@@ -46,6 +47,7 @@ export async function handleEventQueueMessage(message: unknown, context: Invocat
   context.log(
     `vaultwatch events: message ${messageId ?? "(no id)"} delivery ${dequeueCount ?? 1}, event(s) ${delivery.events.map(eventIdOf).slice(0, 5).join(", ")}: ${describeEventBatch(result)}`,
   );
+  logOutOfScopeAndReplay(result, context);
   if (result.failures.length > 0) {
     const reason = result.failures.join("; ");
     if (!isLastDelivery(context)) {
@@ -72,6 +74,7 @@ export async function handleEventGridEvent(event: unknown, context: InvocationCo
   await recordArrivals([event], deps, context);
   const result = await processResourceEvents([event], deps);
   context.log(`vaultwatch events: Event Grid event ${eventIdOf(event)}: ${describeEventBatch(result)}`);
+  logOutOfScopeAndReplay(result, context);
   if (result.failures.length > 0) {
     const reason = result.failures.join("; ");
     context.warn(`vaultwatch events: Event Grid event ${eventIdOf(event)} will be retried by Event Grid: ${reason}`);
@@ -99,6 +102,21 @@ async function poisonRejected(
       message: rejected.event,
     });
     context.error(`vaultwatch events: event ${rejected.eventId ?? "(no id)"} rejected and moved to ${EVENTS_POISON}: ${rejected.reason}`);
+  }
+}
+
+/** Events dropped for their scope are named (they may mean a topic wired to the wrong subscription); the spool replay is reported on every write. */
+function logOutOfScopeAndReplay(result: EventBatchResult, context: InvocationContext): void {
+  for (const target of result.targets) {
+    if (target.kind === "outOfScope") context.warn(`vaultwatch events: ${target.target.id} is outside the configured scope; the event was dropped unread.`);
+  }
+  for (const endpoint of result.privateEndpoints) {
+    if (endpoint.kind === "outOfScope") context.warn(`vaultwatch events: ${endpoint.privateEndpointId} is outside the configured scope; the event was dropped unread.`);
+  }
+  if (result.write !== undefined) {
+    const line = `vaultwatch events: ${describeReplay(result.write.replay)}`;
+    if (replayNeedsAttention(result.write.replay)) context.warn(line);
+    else context.log(line);
   }
 }
 

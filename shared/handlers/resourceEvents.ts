@@ -4,7 +4,7 @@ import { type TargetWork, coalesceChanges } from "../events/coalesce.js";
 import { type EventCause, type KeyVaultTarget, type ResourceChange, resourceChangeOf } from "../events/resourceChange.js";
 import { exclusionOf } from "../governance/exceptions.js";
 import type { GovernanceConfig } from "../governance/governanceConfig.js";
-import { armIdKey } from "../model/armId.js";
+import { armIdKey, parseArmId } from "../model/armId.js";
 import { normaliseResource } from "../normalise/normaliseResource.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
 import { withDiagnosticSettings } from "../readers/diagnosticSettingsReader.js";
@@ -14,8 +14,9 @@ import type { PrivateEndpointReader } from "../readers/privateEndpointReader.js"
 import type { WriteReport, FindingsWriter } from "../sink/findingsWriter.js";
 import type { FindingRow } from "../sink/findingsSchema.js";
 import type { RunContext } from "../sink/runContext.js";
-import type { StateChange, TableStateStore } from "../state/tableStateStore.js";
+import { type StateChange, type TableStateStore, rowsToWrite } from "../state/tableStateStore.js";
 import { TOOL_VERSION } from "../version.js";
+import type { EventScope } from "./eventScope.js";
 import { errorText, mapWithConcurrency } from "./invocation.js";
 
 /** What the event worker needs; every piece is injected so tests and the benchmark point it at the emulator. */
@@ -23,13 +24,30 @@ export interface EventWorkerDependencies {
   readonly keyVaultReader: Pick<KeyVaultResourceReader, "read">;
   readonly privateEndpointReader: Pick<PrivateEndpointReader, "read">;
   readonly diagnosticSettingsReader: Pick<DiagnosticSettingsReader, "read">;
-  readonly stateStore: Pick<TableStateStore, "read" | "apply" | "remove">;
+  readonly stateStore: Pick<TableStateStore, "read" | "apply" | "remove" | "acknowledge">;
   readonly writer: Pick<FindingsWriter, "write">;
+  /** The subscriptions vaultwatch watches; an event outside them is dropped before any read. */
+  readonly eventScope: EventScope;
   readonly clock?: () => Date;
   readonly toolVersion?: string;
   readonly governance?: GovernanceConfig;
   /** The subscription's Azure Policy exemptions, so an event judges waivers as the sweep does. */
   readonly policyExemptionCache?: Pick<CachedPolicyExemptions, "forSubscription">;
+}
+
+/**
+ * How far ahead of this worker's clock an observation may be dated. Event times and `resourceEventTime` come from
+ * the event (a forged or badly clocked one can say 2099), and `systemData.lastModifiedAt` from the resource
+ * provider's clock; state ordering trusts them only up to processing time plus this skew, so no payload can freeze
+ * a resource's state until its date comes. Thirty seconds covers clocks NTP keeps in step with room to spare, and
+ * is short next to the sweep's Resource Graph allowance (five minutes), so a sweep is never held off by it.
+ */
+export const EVENT_CLOCK_SKEW_MS = 30_000;
+
+/** `observedAt`, or processing time plus the allowed skew when the event claims a later time. */
+export function capObservedAt(observedAt: Date, now: Date): Date {
+  const limit = now.getTime() + EVENT_CLOCK_SKEW_MS;
+  return observedAt.getTime() > limit ? new Date(limit) : observedAt;
 }
 
 /** Vaults and HSMs of one delivery worked on at once (each is an ARM GET and a diagnostic-settings read). */
@@ -50,6 +68,8 @@ export type TargetOutcome =
   | { readonly kind: "stalePayload"; readonly target: KeyVaultTarget }
   /** The configuration excludes the resource: nothing is evaluated or written. */
   | { readonly kind: "excluded"; readonly target: KeyVaultTarget; readonly reason: string }
+  /** The resource's subscription is outside the configured scope: nothing was read or written. */
+  | { readonly kind: "outOfScope"; readonly target: KeyVaultTarget }
   /** The identity may not read the resource: nothing to evaluate; outside what the sweep can see too. */
   | { readonly kind: "forbidden"; readonly target: KeyVaultTarget; readonly reason: string }
   /** A read or write failed (throttled past retries, outage, a body ARM should not send): the delivery must be retried. */
@@ -58,7 +78,7 @@ export type TargetOutcome =
 export interface PrivateEndpointOutcome {
   readonly privateEndpointId: string;
   /** `followed`: read, and the vaults or HSMs it connects to re-read. `leftForSweep`: it could not be followed. */
-  readonly kind: "followed" | "leftForSweep" | "failed";
+  readonly kind: "followed" | "leftForSweep" | "failed" | "outOfScope";
   readonly targets: number;
   readonly reason?: string;
 }
@@ -67,6 +87,8 @@ export interface EventBatchResult {
   readonly events: number;
   readonly rejected: readonly RejectedEvent[];
   readonly ignored: number;
+  /** Events (vault, HSM or private endpoint) for a subscription outside the configured scope: dropped unread. */
+  readonly outOfScope: number;
   readonly privateEndpoints: readonly PrivateEndpointOutcome[];
   readonly targets: readonly TargetOutcome[];
   readonly rows: number;
@@ -134,39 +156,79 @@ export async function processResourceEvents(events: readonly unknown[], deps: Ev
     }
   }
 
+  const failures: string[] = [];
+  const inScope = async (id: string): Promise<boolean | undefined> => {
+    const parsed = parseArmId(id);
+    if (!parsed.ok) return false;
+    try {
+      return await deps.eventScope.contains(parsed.value.subscriptionId);
+    } catch (error) {
+      failures.push(`the scope (${deps.eventScope.describe()}) could not be resolved for ${id}: ${errorText(error)}`);
+      return undefined;
+    }
+  };
+
   const privateEndpoints: PrivateEndpointOutcome[] = [];
   for (const change of endpointChanges) {
+    const scoped = await inScope(change.privateEndpointId);
+    if (scoped === undefined) continue;
+    if (!scoped) {
+      privateEndpoints.push({ privateEndpointId: change.privateEndpointId, kind: "outOfScope", targets: 0 });
+      continue;
+    }
     const followed = await followPrivateEndpoint(change, deps);
     privateEndpoints.push(followed.outcome);
     targetChanges.push(...followed.changes);
   }
 
-  const work = coalesceChanges(targetChanges);
-  const rows: FindingRow[] = [];
-  const targets = await mapWithConcurrency(work, TARGET_CONCURRENCY, async (item) => {
+  const work: TargetWork[] = [];
+  const outOfScopeTargets: TargetOutcome[] = [];
+  for (const item of coalesceChanges(targetChanges)) {
+    const scoped = await inScope(item.target.id);
+    if (scoped === true) work.push(item);
+    else if (scoped === false) outOfScopeTargets.push({ kind: "outOfScope", target: item.target });
+  }
+
+  const changes: { resourceId: string; change: StateChange }[] = [];
+  const evaluated = await mapWithConcurrency(work, TARGET_CONCURRENCY, async (item) => {
     try {
       const done = await processTarget(item, deps, clock, toolVersion);
-      if ("rows" in done) rows.push(...done.rows);
+      if ("change" in done) changes.push({ resourceId: item.target.id, change: done.change });
       return done.outcome;
     } catch (error) {
       return { kind: "failed", target: item.target, reason: `${item.target.id}: ${errorText(error)}` } satisfies TargetOutcome;
     }
   });
+  const targets = [...evaluated, ...outOfScopeTargets];
 
-  const failures = [
+  failures.push(
     ...privateEndpoints.filter((outcome) => outcome.kind === "failed").map((outcome) => outcome.reason ?? outcome.privateEndpointId),
     ...targets.flatMap((outcome) => (outcome.kind === "failed" ? [outcome.reason] : [])),
-  ];
+  );
+  // Each change's own rows and its resource's outbox (rows an earlier worker committed and did not deliver).
+  const rows: FindingRow[] = changes.flatMap(({ change }) => rowsToWrite(change));
   let write: WriteReport | undefined;
   if (rows.length > 0) {
     try {
       write = await deps.writer.write(rows);
     } catch (error) {
-      // The writer spools what it cannot deliver; it only throws when it could not even keep the rows.
+      // The writer spools what it cannot deliver; it only throws when it could not even keep the rows. They stay
+      // in the outboxes, and the redelivery (or any later worker on these resources) writes them.
       failures.push(`findings rows could be neither delivered nor spooled: ${errorText(error)}`);
     }
   }
-  return { events: events.length, rejected, ignored, privateEndpoints, targets, rows: rows.length, write, failures, startedAt, finishedAt: clock() };
+  if (write !== undefined) {
+    // Delivered or durably spooled: out of the outboxes. A failure here only means the rows are written again later.
+    await mapWithConcurrency(changes, TARGET_CONCURRENCY, async ({ resourceId, change }) => {
+      try {
+        await deps.stateStore.acknowledge(resourceId, change.pending);
+      } catch {
+        // Left in the outbox: delivered again by the next worker on this resource, collapsed by row identity.
+      }
+    });
+  }
+  const outOfScope = outOfScopeTargets.length + privateEndpoints.filter((outcome) => outcome.kind === "outOfScope").length;
+  return { events: events.length, rejected, ignored, outOfScope, privateEndpoints, targets, rows: rows.length, write, failures, startedAt, finishedAt: clock() };
 }
 
 async function followPrivateEndpoint(
@@ -198,38 +260,39 @@ async function followPrivateEndpoint(
   return { outcome: { privateEndpointId: id, kind: "followed", targets: changes.length }, changes };
 }
 
-type ProcessedTarget = { readonly outcome: TargetOutcome; readonly rows: readonly FindingRow[] } | { readonly outcome: TargetOutcome };
+type ProcessedTarget = { readonly outcome: TargetOutcome; readonly change: StateChange } | { readonly outcome: TargetOutcome };
+
+/** A state read that found rows waiting in the outbox hands them on as a change with no rows of its own. */
+function drainOnly(pending: StateChange["pending"], lastObservedAt: Date): StateChange {
+  return { outcome: "stale", rows: [], pending, reason: "payload not newer than the applied observation", lastObservedAt };
+}
 
 async function processTarget(work: TargetWork, deps: EventWorkerDependencies, clock: () => Date, toolVersion: string): Promise<ProcessedTarget> {
   const run = runFor(work.cause, toolVersion);
-  switch (work.kind) {
+  if (work.kind === "payload") {
+    // The payload is a hint dated by the event: it may spare a read, never move state past now.
+    const observedAt = capObservedAt(work.observedAt, clock());
+    const last = await deps.stateStore.read(work.target.id);
+    if (last !== undefined && last.observedAt.getTime() >= observedAt.getTime()) {
+      return { outcome: { kind: "stalePayload", target: work.target }, change: drainOnly(last.outbox, last.observedAt) };
+    }
+    return evaluateAndApply(work.target, work.resource, observedAt, deps, clock, run);
+  }
+  // A re-read, or a deletion: an event saying "deleted" is confirmed by ARM (404 or 410) before anything is removed,
+  // and a vault that answers 200 is evaluated as it is. Both are dated by when the read started, never by the event.
+  const readStartedAt = clock();
+  const read = await deps.keyVaultReader.read(work.target.id);
+  switch (read.state) {
     case "deleted": {
-      const change = await deps.stateStore.remove(work.target.id, work.observedAt, run);
-      return { outcome: { kind: "removed", target: work.target, change: change.outcome, rows: change.rows.length }, rows: change.rows };
+      const change = await deps.stateStore.remove(work.target.id, readStartedAt, run);
+      return { outcome: { kind: "removed", target: work.target, change: change.outcome, rows: change.rows.length }, change };
     }
-    case "payload": {
-      const last = await deps.stateStore.read(work.target.id);
-      if (last !== undefined && last.observedAt.getTime() >= work.observedAt.getTime()) {
-        return { outcome: { kind: "stalePayload", target: work.target } };
-      }
-      return evaluateAndApply(work.target, work.resource, work.observedAt, deps, clock, run);
-    }
-    case "reread": {
-      const readStartedAt = clock();
-      const read = await deps.keyVaultReader.read(work.target.id);
-      switch (read.state) {
-        case "deleted": {
-          const change = await deps.stateStore.remove(work.target.id, readStartedAt, run);
-          return { outcome: { kind: "removed", target: work.target, change: change.outcome, rows: change.rows.length }, rows: change.rows };
-        }
-        case "forbidden":
-          return { outcome: { kind: "forbidden", target: work.target, reason: read.reason } };
-        case "malformed":
-          return { outcome: { kind: "failed", target: work.target, reason: `${work.target.id}: ${read.reason}` } };
-        case "found":
-          return evaluateAndApply(work.target, read.resource, observedAtOfRead(readStartedAt, read.resource), deps, clock, run);
-      }
-    }
+    case "forbidden":
+      return { outcome: { kind: "forbidden", target: work.target, reason: read.reason } };
+    case "malformed":
+      return { outcome: { kind: "failed", target: work.target, reason: `${work.target.id}: ${read.reason}` } };
+    case "found":
+      return evaluateAndApply(work.target, read.resource, capObservedAt(observedAtOfRead(readStartedAt, read.resource), clock()), deps, clock, run);
   }
 }
 
@@ -275,7 +338,7 @@ async function evaluateAndApply(
     ...(exemptions === undefined ? {} : { policyExemptions: exemptions }),
   });
   const change = await deps.stateStore.apply(evaluation, observedAt, run);
-  return { outcome: { kind: "evaluated", target, change: change.outcome, rows: change.rows.length }, rows: change.rows };
+  return { outcome: { kind: "evaluated", target, change: change.outcome, rows: change.rows.length }, change };
 }
 
 /** One line of counts for the invocation log. */
@@ -286,6 +349,7 @@ export function describeEventBatch(result: EventBatchResult): string {
     `${result.events} event(s)`,
     `${result.rejected.length} rejected`,
     `${result.ignored} ignored`,
+    `${result.outOfScope} out of scope`,
     `${result.privateEndpoints.length} private endpoint(s) (${result.privateEndpoints.filter((p) => p.kind === "leftForSweep").length} left for the sweep)`,
     `${result.targets.length} vault/HSM target(s): ${count("evaluated")} evaluated, ${count("removed")} removed, ${count("stalePayload") + stale} stale, ${count("forbidden")} forbidden, ${count("excluded")} excluded, ${count("failed")} failed`,
     // The delivery-backlog alert reads "N spooled, N refused" from this line: keep that wording.

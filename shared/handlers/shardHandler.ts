@@ -1,6 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import { QUEUE_MAX_DEQUEUE_COUNT, SHARD_QUEUE_NAME, poisonQueueName } from "../queues/queueNames.js";
 import { parseShardMessage } from "../queues/shardMessage.js";
+import { describeReplay, replayNeedsAttention } from "../sink/findingsWriter.js";
 import { type DependencySource, resolveDependencies } from "./dependencies.js";
 import { dequeueCountOf, errorText, isLastDelivery, queueMessageIdOf } from "./invocation.js";
 import { type ShardReport, abandonShard, describeShardReport, processShard } from "./shardWorker.js";
@@ -28,6 +29,11 @@ export async function handleShardMessage(message: unknown, context: InvocationCo
   try {
     const report = await processShard(shard, deps);
     context.log(`vaultwatch sweep: ${describeShardReport(report)}`);
+    if (report.replay !== undefined) {
+      const line = `vaultwatch sweep: ${label}: ${describeReplay(report.replay)}`;
+      if (replayNeedsAttention(report.replay)) context.warn(line);
+      else context.log(line);
+    }
     return report;
   } catch (error) {
     const reason = errorText(error);

@@ -5,14 +5,15 @@ import { armIdKey } from "../model/armId.js";
 import type { ResourceEvaluation } from "../model/evaluation.js";
 import type { ShardMessage } from "../queues/shardMessage.js";
 import type { DiagnosticSettingsReader } from "../readers/diagnosticSettingsReader.js";
+import type { KeyVaultResourceReader } from "../readers/keyVaultResourceReader.js";
 import type { PolicyExemptionReader } from "../readers/policyExemptionReader.js";
 import type { ResourceGraphReader } from "../readers/resourceGraphReader.js";
 import { scanEstate } from "../scan/scanEstate.js";
 import { type FindingTally, emptyTally, mergeTallies, tallyFindingRows } from "../sink/findingRows.js";
 import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
-import type { FindingsWriter } from "../sink/findingsWriter.js";
+import { type FindingsWriter, type ReplayReport, mergeReplays } from "../sink/findingsWriter.js";
 import type { RunContext } from "../sink/runContext.js";
-import type { StateChange, TableStateStore } from "../state/tableStateStore.js";
+import { type StateChange, type TableStateStore, rowsToWrite } from "../state/tableStateStore.js";
 import { mapWithConcurrency } from "./invocation.js";
 import { type RunCompletion, type RunSummaryDependencies, completeRunIfFinished } from "./runSummary.js";
 import type { StateIndex } from "./stateIndex.js";
@@ -20,8 +21,10 @@ import type { StateIndex } from "./stateIndex.js";
 export interface ShardWorkerDependencies extends RunSummaryDependencies {
   readonly resourceGraphReader: ResourceGraphReader;
   readonly diagnosticSettingsReader: DiagnosticSettingsReader;
-  readonly stateStore: Pick<TableStateStore, "apply" | "remove">;
+  readonly stateStore: Pick<TableStateStore, "apply" | "remove" | "acknowledge">;
   readonly stateIndex: StateIndex;
+  /** Confirms a deletion the sweep suspects (Resource Graph no longer lists the resource) with an ARM read. */
+  readonly keyVaultReader: Pick<KeyVaultResourceReader, "read">;
   readonly writer: Pick<FindingsWriter, "write">;
   /** The deployed vaultwatch.config.json, when one is named. */
   readonly governance?: GovernanceConfig;
@@ -60,6 +63,8 @@ export interface ShardReport {
   readonly errors: readonly string[];
   /** Why rows were spooled instead of delivered (they are replayed by the next upload); absent when none were. */
   readonly spoolReasons?: readonly string[];
+  /** What replaying the spool before this shard's uploads did; absent when nothing was uploaded. */
+  readonly replay?: ReplayReport;
   readonly completion: RunCompletion;
 }
 
@@ -89,10 +94,19 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   const errors: string[] = [];
   const spoolReasons: string[] = [];
   let tally: FindingTally = emptyTally();
+  let replay: ReplayReport | undefined;
   let buffered: FindingRow[] = [];
+  let awaitingAck: { resourceId: string; pending: StateChange["pending"] }[] = [];
 
-  const deliver = async (rows: readonly FindingsRow[]): Promise<void> => {
+  // Rows are written after their state moved; the chain rows among them sit in each resource's outbox until the
+  // upload (or the spool) took them, and only then are acknowledged. A crash anywhere in between leaves them in
+  // the outbox for the redelivered shard or any event on the same resource (see TableStateStore).
+  const deliver = async (rows: readonly FindingsRow[], acks: typeof awaitingAck = []): Promise<void> => {
     const report = await deps.writer.write(rows);
+    replay = mergeReplays(replay, report.replay);
+    await mapWithConcurrency(acks, APPLY_CONCURRENCY, ({ resourceId, pending }) =>
+      deps.stateStore.acknowledge(resourceId, pending).catch(() => undefined),
+    );
     counts.delivered += report.delivered;
     counts.spooled += report.spooled;
     counts.refused += report.rejected.length;
@@ -102,19 +116,25 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return;
     const rows = buffered;
+    const acks = awaitingAck;
     buffered = [];
-    tally = mergeTallies(tally, tallyFindingRows(rows));
-    await deliver(rows);
+    awaitingAck = [];
+    tally = mergeTallies(tally, tallyFindingRows(rows.filter((row) => row.RunId === runId)));
+    await deliver(rows, acks);
   };
-  const take = (change: StateChange): void => {
+  const take = (resourceId: string, change: StateChange): void => {
     counts.rows += change.rows.length;
-    buffered.push(...change.rows);
+    buffered.push(...rowsToWrite(change));
+    if (change.pending.length > 0) awaitingAck.push({ resourceId, pending: change.pending });
   };
   const applyAll = async (evaluations: ResourceEvaluation[]): Promise<void> => {
-    const changes = await mapWithConcurrency(evaluations, APPLY_CONCURRENCY, (evaluation) => deps.stateStore.apply(evaluation, observedAt, run));
-    for (const change of changes) {
+    const changes = await mapWithConcurrency(evaluations, APPLY_CONCURRENCY, async (evaluation) => ({
+      resourceId: evaluation.resource.resourceId,
+      change: await deps.stateStore.apply(evaluation, observedAt, run),
+    }));
+    for (const { resourceId, change } of changes) {
       counts[change.outcome] += 1;
-      take(change);
+      take(resourceId, change);
     }
     if (buffered.length >= FLUSH_ROWS) await flush();
   };
@@ -150,12 +170,23 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
       // A record newer than the sweep came from an event after the run was planned: the sweep cannot judge it.
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
-    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, (resourceId) =>
-      deps.stateStore.remove(resourceId, observedAt, run, excluded.get(armIdKey(resourceId))),
-    );
-    for (const change of changes) {
-      if (change.outcome !== "stale") counts.removed += 1;
-      take(change);
+    // Missing from Resource Graph is a hint too (it trails ARM, and an unreadable scope lists nothing): a deletion is
+    // believed only when ARM answers 404 or 410 for the resource itself (DESIGN.md decision 12). A resource the
+    // configuration excludes is still there: its rows end with the exclusion's reason, with no read.
+    const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, async (resourceId) => {
+      const exclusionReason = excluded.get(armIdKey(resourceId));
+      if (exclusionReason !== undefined) return { resourceId, change: await deps.stateStore.remove(resourceId, observedAt, run, exclusionReason) };
+      const read = await deps.keyVaultReader.read(resourceId);
+      if (read.state !== "deleted") return { resourceId, kept: read.state === "found" ? "ARM still has it" : `ARM could not confirm it (${read.reason})` };
+      return { resourceId, change: await deps.stateStore.remove(resourceId, observedAt, run) };
+    });
+    for (const outcome of changes) {
+      if (outcome.change === undefined) {
+        errors.push(`${outcome.resourceId} is missing from Resource Graph but ${outcome.kept}; its state was left as it was`);
+        continue;
+      }
+      if (outcome.change.outcome !== "stale") counts.removed += 1;
+      take(outcome.resourceId, outcome.change);
     }
   }
   await flush();
@@ -175,7 +206,7 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
     errors,
   });
   const completion = await completeRunIfFinished(runId, shardIndex, deps);
-  return { runId, shardIndex, kind: "processed", ...counts, errors, spoolReasons, completion };
+  return { runId, shardIndex, kind: "processed", ...counts, errors, spoolReasons, ...(replay === undefined ? {} : { replay }), completion };
 }
 
 /** Records a shard that is given up on, so the run can still end with a summary that names the failure. */

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { ScopeConfig } from "../config.js";
 import type { ShardMessage } from "../queues/shardMessage.js";
 import type { ShardQueue } from "../queues/shardQueue.js";
-import { mapWithConcurrency } from "./invocation.js";
+import { errorText, mapWithConcurrency } from "./invocation.js";
 import type { RunRecords } from "./runRecords.js";
 import { type RunCompletion, type RunSummaryDependencies, completeRunIfFinished } from "./runSummary.js";
+import { abandonShard } from "./shardWorker.js";
 import { type SubscriptionDirectory, type SweepScope, resolveSweepScope } from "./subscriptionScope.js";
 
 export interface SweepPlannerDependencies extends RunSummaryDependencies {
@@ -21,8 +22,10 @@ export interface SweepPlan {
   readonly subscriptionCount: number;
   readonly shards: readonly ShardMessage[];
   readonly errors: readonly string[];
-  /** Set when the run had no shard, so the planner wrote its summary itself. */
+  /** Set when the planner itself completed the run (no shard, or it recorded the last unsent shards). */
   readonly completion?: RunCompletion;
+  /** Shards whose message could not be sent: recorded as failed, so the run still ends with a summary. */
+  readonly unsent?: number;
 }
 
 /** Shard messages sent at once; a plan of thousands of subscriptions is a few hundred messages. */
@@ -68,12 +71,29 @@ export async function planSweep(deps: SweepPlannerDependencies, options: { runId
     const completion = await completeRunIfFinished(runId, 0, deps);
     return { runId, plannedAt, subscriptionCount: 0, shards, errors, completion };
   }
-  await mapWithConcurrency(shards, SEND_CONCURRENCY, (shard) => deps.shardQueue.send(shard));
-  return { runId, plannedAt, subscriptionCount: scope.subscriptionIds.length, shards, errors };
+  // A shard whose message could not be sent would never finish, and the run would wait for it forever without a
+  // summary. Each one is recorded as failed instead (its subscriptions named), so the run ends, incomplete, with a
+  // summary that says what was not swept. Only when even that record cannot be written does planning throw.
+  const sent = await mapWithConcurrency(shards, SEND_CONCURRENCY, async (shard) => {
+    try {
+      await deps.shardQueue.send(shard);
+      return undefined;
+    } catch (error) {
+      return { shard, reason: errorText(error) };
+    }
+  });
+  const unsent = sent.filter((outcome) => outcome !== undefined);
+  let completion: RunCompletion | undefined;
+  for (const { shard, reason } of unsent) {
+    errors.push(`shard ${shard.shardIndex} was never sent (${reason}); its ${shard.subscriptionIds.length} subscription(s) were not swept`);
+    completion = await abandonShard(shard, `its message could not be put on the shard queue: ${reason}`, deps);
+  }
+  return { runId, plannedAt, subscriptionCount: scope.subscriptionIds.length, shards, errors, unsent: unsent.length, ...(completion === undefined ? {} : { completion }) };
 }
 
 export function describeSweepPlan(plan: SweepPlan): string {
   const base = `run ${plan.runId}: ${plan.subscriptionCount} subscription(s) in ${plan.shards.length} shard(s)`;
+  const unsent = plan.unsent ? `; ${plan.unsent} shard(s) could not be sent and were recorded as failed (the run is incomplete)` : "";
   const problems = plan.errors.length > 0 ? `; ${plan.errors.length} problem(s): ${plan.errors.slice(0, 3).join(" ")}` : "";
-  return `${base}${problems}`;
+  return `${base}${unsent}${problems}`;
 }

@@ -25,7 +25,7 @@ export interface AzureReaders {
   readonly keyVault: KeyVaultResourceReader;
   readonly privateEndpoints: PrivateEndpointReader;
   readonly policyExemptions: PolicyExemptionReader;
-  /** For the subscription list (`listSubscriptions`). */
+  /** For the subscription list (`listSubscriptions`) and private endpoints: the SDK pipeline's retries apply. */
   readonly arm: ArmRestClient;
   /** Resource Graph for queries other than the posture pages (the subscriptions under a group, event topics). */
   readonly resourceGraphClient: ResourceGraphClient;
@@ -38,7 +38,14 @@ export interface AzureReadersOptions {
   readonly diagnosticSettings?: Omit<DiagnosticSettingsReaderOptions, "stats" | "onThrottleWait">;
 }
 
-/** Every reader, wired to one connection, with every HTTP attempt counted in `stats` when given. */
+/**
+ * The one factory of Azure clients and readers (the CLI's scan and the Function app both use it), wired to one
+ * connection, with every HTTP attempt counted in `stats` when given.
+ *
+ * One retry layer per call: `/batch` goes through a pipeline with the SDK's retries off, because
+ * `DiagnosticSettingsReader` retries each inner request itself (per-item 429s, paced per subscription). Stacked,
+ * the SDK's three retries under the reader's six attempts made up to 24 calls for one chunk.
+ */
 export function createAzureReaders(connection: AzureConnection, options: AzureReadersOptions = {}): AzureReaders {
   const { stats, onThrottleWait } = options;
   const clientOptions = (kind: Parameters<typeof countingPolicy>[1]) => ({
@@ -53,6 +60,12 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
     retryOptions: connection.retryOptions,
     perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, armRequestKind)],
   });
+  const batchArm = new ArmRestClient(connection.credential, {
+    endpoint: connection.endpoint,
+    tlsOptions: connection.tlsOptions,
+    retryOptions: { ...connection.retryOptions, maxRetries: 0 },
+    perRetryPolicies: stats === undefined ? [] : [countingPolicy(stats, armRequestKind)],
+  });
   const keyVaultClients = new Map<string, KeyVaultManagementClient>();
   const resourceGraphClient = new ResourceGraphClient(connection.credential, clientOptions("resourceGraph"));
   const resourceGraph = new ResourceGraphReader(resourceGraphClient, {
@@ -63,7 +76,7 @@ export function createAzureReaders(connection: AzureConnection, options: AzureRe
   return {
     resourceGraph,
     policyExemptions: new PolicyExemptionReader(resourceGraph),
-    diagnosticSettings: new DiagnosticSettingsReader(arm, { ...options.diagnosticSettings, stats, onThrottleWait }),
+    diagnosticSettings: new DiagnosticSettingsReader(batchArm, { ...options.diagnosticSettings, stats, onThrottleWait }),
     keyVault: new KeyVaultResourceReader((subscriptionId) => {
       let client = keyVaultClients.get(subscriptionId.toLowerCase());
       if (client === undefined) {

@@ -6,7 +6,7 @@ import { toAzureReadError } from "./readError.js";
 export type KeyVaultReadResult =
   /** `resource` is the ARM GET body exactly as sent (not the SDK's reshaped object). */
   | { readonly state: "found"; readonly id: string; readonly resource: Readonly<Record<string, unknown>> }
-  /** 404: the resource no longer exists. */
+  /** 404 or 410: the resource no longer exists. */
   | { readonly state: "deleted"; readonly id: string }
   /** 403: the identity may not read it. */
   | { readonly state: "forbidden"; readonly id: string; readonly reason: string }
@@ -50,7 +50,8 @@ export class KeyVaultResourceReader {
       if (target.kind === "vault") await client.vaults.get(target.resourceGroup, target.name, getOptions);
       else await client.managedHsms.get(target.resourceGroup, target.name, getOptions);
     } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return { state: "deleted", id: target.id };
+      // 404 NotFound, or 410 Gone (a resource provider's answer for a resource being or already deleted).
+      if (isRestError(error) && (error.statusCode === 404 || error.statusCode === 410)) return { state: "deleted", id: target.id };
       if (isRestError(error) && error.statusCode === 403) {
         return { state: "forbidden", id: target.id, reason: `ARM refused to read ${target.id}: 403 ${error.code ?? "Forbidden"}.` };
       }

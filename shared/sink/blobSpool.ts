@@ -4,6 +4,11 @@ import type { BlobItem, ContainerClient } from "@azure/storage-blob";
 import type { FindingsRow } from "./findingsSchema.js";
 
 export const SPOOL_CONTAINER_NAME = "vaultwatch-spool";
+/**
+ * Batches Logs Ingestion refused permanently (a 4xx other than 408 and 429, twice): kept with the refusal so an
+ * operator can fix the cause (a DCR or role change) and copy them back under `pending/` of the spool to replay.
+ */
+export const SPOOL_DEAD_LETTER_CONTAINER_NAME = "vaultwatch-spool-deadletter";
 
 const PENDING_PREFIX = "pending/";
 const REJECTED_PREFIX = "rejected/";
@@ -43,6 +48,9 @@ export interface ClaimedBatch {
   readonly rows: readonly FindingsRow[];
   /** Replays tried before this one. */
   readonly attempts: number;
+  readonly firstFailedAt: Date;
+  /** The status of the refusal that put the batch here, when there was one. */
+  readonly lastStatus: number | undefined;
   /** Every row was accepted: the batch is deleted. */
   complete(): Promise<void>;
   /** Some rows are still undelivered: they replace the batch (new blob first, then the old one goes). */
@@ -55,6 +63,8 @@ export interface ClaimedBatch {
 export interface FindingsSpool {
   keep(rows: readonly FindingsRow[], failure: DeliveryFailure, history?: SpoolHistory): Promise<void>;
   reject(refused: readonly RefusedRow[]): Promise<void>;
+  /** Keeps rows the service refused for good (not one at a time, a whole call) with the refusal, off the replay path. */
+  deadLetter(rows: readonly FindingsRow[], failure: DeliveryFailure, history: SpoolHistory): Promise<void>;
   /** Pending batches, oldest first, each leased so concurrent replayers never send the same batch twice. */
   claim(): AsyncGenerator<ClaimedBatch>;
   summary(): Promise<SpoolSummary>;
@@ -104,12 +114,30 @@ export class BlobSpool implements FindingsSpool {
   constructor(
     private readonly container: ContainerClient,
     private readonly clock: () => Date = () => new Date(),
+    private readonly deadLetters: ContainerClient = container,
   ) {}
 
-  /** Creates the container when it does not exist yet. */
-  static async open(container: ContainerClient, clock?: () => Date): Promise<BlobSpool> {
+  /** Creates the containers when they do not exist yet. */
+  static async open(container: ContainerClient, clock?: () => Date, deadLetters?: ContainerClient): Promise<BlobSpool> {
     await container.createIfNotExists();
-    return new BlobSpool(container, clock);
+    await deadLetters?.createIfNotExists();
+    return new BlobSpool(container, clock, deadLetters);
+  }
+
+  async deadLetter(rows: readonly FindingsRow[], failure: DeliveryFailure, history: SpoolHistory): Promise<void> {
+    if (rows.length === 0) return;
+    const now = this.clock();
+    const body = JSON.stringify({ reason: failure.reason, statusCode: failure.statusCode, attempts: history.attempts, firstFailedAt: history.firstFailedAt, rows });
+    await this.deadLetters.getBlockBlobClient(blobName("", now)).upload(body, Buffer.byteLength(body), {
+      blobHTTPHeaders: { blobContentType: "application/json" },
+      metadata: {
+        rows: String(rows.length),
+        attempts: String(history.attempts),
+        firstfailedat: history.firstFailedAt.toISOString(),
+        lastreason: metadataText(failure.reason),
+        ...(failure.statusCode === undefined ? {} : { laststatus: String(failure.statusCode) }),
+      },
+    });
   }
 
   async keep(rows: readonly FindingsRow[], failure: DeliveryFailure, history?: SpoolHistory): Promise<void> {
@@ -199,10 +227,13 @@ export class BlobSpool implements FindingsSpool {
         const attempts = Number.isFinite(recordedAttempts) ? recordedAttempts : 0;
         const recordedFirst = metadata.firstfailedat === undefined ? undefined : new Date(metadata.firstfailedat);
         const firstFailedAt = recordedFirst !== undefined && !Number.isNaN(recordedFirst.getTime()) ? recordedFirst : this.clock();
+        const lastStatus = metadata.laststatus === undefined ? undefined : Number(metadata.laststatus);
         yield {
           name,
           rows,
           attempts,
+          firstFailedAt,
+          lastStatus: Number.isInteger(lastStatus) ? lastStatus : undefined,
           complete: () => settle(() => blob.delete({ conditions: { leaseId: lease.leaseId } })),
           retain: (remaining, failure) =>
             settle(async () => {

@@ -3,15 +3,13 @@ import type { ExposureClass } from "../model/exposure.js";
 import type { ControlId, Finding, ResourceSummary, Severity, Status } from "../model/finding.js";
 import { SEVERITIES } from "../model/finding.js";
 import { TOOL_VERSION } from "../version.js";
-import type { FindingRow, JsonValue, RowStatus, RunSummaryRow, Transition } from "./findingsSchema.js";
+import type { FindingRow, JsonValue, RowStatus, RunSummaryRow } from "./findingsSchema.js";
 import type { RunContext } from "./runContext.js";
+import type { ChangeRowBuilder } from "../state/tableStateStore.js";
 
-/** How one control moved since the previous applied observation of its resource. */
-export interface ControlTransition {
-  /** `undefined` at the first observation of the control. */
-  readonly previousStatus: RowStatus | undefined;
-  readonly transition: Transition;
-}
+/** How one control moved, and the controls a resource lost: decided by the state store, written here as rows. */
+export type { ControlTransition, RemovedControl } from "../state/transitions.js";
+import type { ControlTransition, RemovedControl } from "../state/transitions.js";
 
 /**
  * Exposure is a fact about the resource, not about a control, so its history travels on one row per
@@ -138,13 +136,6 @@ export function buildFindingRows(input: FindingRowsInput): FindingRow[] {
   });
 }
 
-/** A control that had state when its resource disappeared (or stopped being evaluated). */
-export interface RemovedControl {
-  readonly controlId: ControlId;
-  readonly severity: Severity;
-  readonly previousStatus: Status;
-}
-
 export interface RemovedRowsInput {
   readonly resource: ResourceSummary;
   readonly controls: readonly RemovedControl[];
@@ -153,6 +144,25 @@ export interface RemovedRowsInput {
   readonly reason: string;
   readonly previousExposure?: ExposureClass;
 }
+
+/**
+ * The rows of a change the state store decided (`ChangeRowBuilder`): the store decides transitions and keeps
+ * these rows in its outbox until they are delivered; what a row holds is decided here.
+ */
+export const findingRowsBuilder: ChangeRowBuilder = {
+  observed: ({ evaluation, observedAt, run, transitions, previousExposure, dropped }) => [
+    ...buildFindingRows({ evaluation, observedAt, run, transitions, previousExposure }),
+    ...buildRemovedRows({
+      resource: evaluation.resource,
+      controls: dropped,
+      observedAt,
+      run,
+      reason: "The control no longer applies to this resource, so it is no longer evaluated.",
+    }),
+  ],
+  removed: ({ resource, controls, observedAt, run, reason, previousExposure }) =>
+    buildRemovedRows({ resource, controls, observedAt, run, reason, ...(previousExposure === undefined ? {} : { previousExposure }) }),
+};
 
 /** `Removed` rows: the last word on each control of a deleted resource, so `arg_max` views drop it. */
 export function buildRemovedRows(input: RemovedRowsInput): FindingRow[] {

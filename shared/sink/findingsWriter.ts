@@ -1,6 +1,6 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import { isAggregateLogsUploadError, type LogsIngestionClient, type LogsUploadOptions } from "@azure/monitor-ingestion";
-import { SPOOL_CONTAINER_NAME, type DeliveryFailure, type FindingsSpool, type RefusedRow } from "./blobSpool.js";
+import { SPOOL_CONTAINER_NAME, SPOOL_DEAD_LETTER_CONTAINER_NAME, type DeliveryFailure, type FindingsSpool, type RefusedRow } from "./blobSpool.js";
 import type { FindingsRow } from "./findingsSchema.js";
 import { fitRecord, LAST_RESORT_LIMITS, utf8Bytes } from "./recordLimits.js";
 
@@ -21,7 +21,16 @@ export interface FindingsWriterOptions {
   readonly streamName: string;
   readonly spool: FindingsSpool;
   readonly maxConcurrency?: number;
+  /** For the age of spooled batches (dead-lettering waits `DEAD_LETTER_AFTER_MS`). */
+  readonly clock?: () => Date;
 }
+
+/**
+ * How long a batch is refused permanently before it is dead-lettered. A new role assignment takes up to 30 minutes
+ * to reach the Logs Ingestion API (docs/deploy.md), answering 403 meanwhile; those rows must wait, not be set
+ * aside. Until then such a batch is retried each run but never holds up the batches behind it.
+ */
+export const DEAD_LETTER_AFTER_MS = 60 * 60_000;
 
 export interface WriteOptions {
   /** Stops before the next send; rows not sent yet go to the spool. Sends in flight finish. */
@@ -35,6 +44,10 @@ export interface ReplayReport {
   /** Rows that went back to the spool. */
   readonly stillSpooled: number;
   readonly rejected: readonly RefusedRow[];
+  /** Rows of batches refused permanently a second time, moved to the dead-letter container. */
+  readonly deadLettered: number;
+  /** Why batches were dead-lettered (at most five distinct reasons). */
+  readonly deadLetterReasons: readonly string[];
   /** The service still refused a whole batch, so later batches were left for the next replay. */
   readonly stoppedEarly: boolean;
   /** Another replay was already running in this process; this call left the spool to it. */
@@ -63,6 +76,53 @@ interface DeliveryOutcome {
   truncated: number;
   failed: { rows: FindingsRow[]; failure: DeliveryFailure }[];
   refused: RefusedRow[];
+}
+
+/**
+ * A refusal no retry will change by itself: a 4xx other than 408 (timeout), 429 (throttled) and 413 (size, which
+ * the writer settles by splitting). 400 (a DCR that does not match the rows), 401/403 (a role not granted),
+ * 404 (a wrong rule or stream) need someone to act. Such a batch never holds up the batches behind it, and one
+ * refused so again on a replay `DEAD_LETTER_AFTER_MS` after it was first spooled is dead-lettered.
+ */
+export function isPermanentRefusal(statusCode: number | undefined): boolean {
+  return statusCode !== undefined && statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429 && statusCode !== 413;
+}
+
+/**
+ * One line per write on what the spool replay did, logged on every run whatever happened, so a stalled or failing
+ * spool shows in the traces; the delivery-backlog alert reads "N still spooled", "N dead-lettered" and "replay failed".
+ */
+export function describeReplay(replay: ReplayReport): string {
+  if (replay.skipped) return "spool replay: skipped (another replay is running in this process)";
+  const parts = [
+    `spool replay: ${replay.batches} batch(es)`,
+    `${replay.delivered} delivered, ${replay.stillSpooled} still spooled, ${replay.deadLettered} dead-lettered, ${replay.rejected.length} refused`,
+  ];
+  if (replay.deadLettered > 0) parts.push(`dead-lettered to ${SPOOL_DEAD_LETTER_CONTAINER_NAME} because: ${replay.deadLetterReasons.join("; ")}`);
+  if (replay.stoppedEarly) parts.push("stopped at a batch the service still refuses; later batches wait for the next run");
+  if (replay.error !== undefined) parts.push(`replay failed: ${replay.error}`);
+  return parts.join("; ");
+}
+
+/** What several replays did together (a shard writes a few times). */
+export function mergeReplays(a: ReplayReport | undefined, b: ReplayReport): ReplayReport {
+  if (a === undefined) return b;
+  return {
+    batches: a.batches + b.batches,
+    delivered: a.delivered + b.delivered,
+    stillSpooled: a.stillSpooled + b.stillSpooled,
+    rejected: [...a.rejected, ...b.rejected],
+    deadLettered: a.deadLettered + b.deadLettered,
+    deadLetterReasons: [...new Set([...a.deadLetterReasons, ...b.deadLetterReasons])].slice(0, 5),
+    stoppedEarly: a.stoppedEarly || b.stoppedEarly,
+    skipped: a.skipped && b.skipped,
+    ...(a.error !== undefined || b.error !== undefined ? { error: [a.error, b.error].filter((e) => e !== undefined).join("; ") } : {}),
+  };
+}
+
+/** Whether a replay left something for an operator to look at. */
+export function replayNeedsAttention(replay: ReplayReport): boolean {
+  return replay.stillSpooled > 0 || replay.deadLettered > 0 || replay.error !== undefined || replay.rejected.length > 0;
 }
 
 /**
@@ -131,6 +191,7 @@ export class FindingsWriter {
   private readonly streamName: string;
   private readonly spool: FindingsSpool;
   private readonly maxConcurrency: number;
+  private readonly clock: () => Date;
   private replaying: Promise<ReplayReport> | undefined;
 
   constructor(options: FindingsWriterOptions) {
@@ -142,6 +203,7 @@ export class FindingsWriter {
     this.streamName = options.streamName;
     this.spool = options.spool;
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /**
@@ -174,8 +236,12 @@ export class FindingsWriter {
     let batches = 0;
     let delivered = 0;
     let stillSpooled = 0;
+    let deadLettered = 0;
+    const deadLetterReasons = new Set<string>();
     let stoppedEarly = false;
     const rejected: RefusedRow[] = [];
+    // Each batch is settled (deleted, replaced, or dead-lettered and deleted) only after its rows are safe elsewhere;
+    // a crash at any point leaves the batch under its lease, which lapses, so the next replay takes it up again.
     for await (const batch of this.spool.claim()) {
       if (options.abortSignal?.aborted) {
         await batch.release();
@@ -186,32 +252,53 @@ export class FindingsWriter {
       delivered += outcome.delivered;
       await this.spool.reject(outcome.refused);
       rejected.push(...outcome.refused);
-      const undelivered = outcome.failed.flatMap((failure) => failure.rows);
-      const firstFailure = outcome.failed[0]?.failure;
+      const repeatedRefusal =
+        isPermanentRefusal(batch.lastStatus) && this.clock().getTime() - batch.firstFailedAt.getTime() >= DEAD_LETTER_AFTER_MS;
+      const permanent = repeatedRefusal ? outcome.failed.filter((failure) => isPermanentRefusal(failure.failure.statusCode)) : [];
+      const transient = outcome.failed.filter((failure) => !permanent.includes(failure));
+      for (const { rows, failure } of permanent) {
+        await this.spool.deadLetter(rows, failure, { attempts: batch.attempts + 1, firstFailedAt: batch.firstFailedAt });
+        deadLettered += rows.length;
+        deadLetterReasons.add(failure.reason);
+      }
+      const undelivered = transient.flatMap((failure) => failure.rows);
+      const firstFailure = transient[0]?.failure;
       if (firstFailure === undefined) {
         await batch.complete();
         continue;
       }
       stillSpooled += undelivered.length;
       await batch.retain(undelivered, firstFailure);
-      if (outcome.delivered === 0 && outcome.refused.length === 0) {
+      // A whole batch refused for a passing reason (outage, throttling): the service is not taking rows now, so the
+      // older-first order is kept and the rest waits. A permanent refusal never stops the replay.
+      if (outcome.delivered === 0 && outcome.refused.length === 0 && permanent.length === 0 && !isPermanentRefusal(firstFailure.statusCode)) {
         stoppedEarly = true;
         break;
       }
     }
-    return { batches, delivered, stillSpooled, rejected, stoppedEarly, skipped: false };
+    return { batches, delivered, stillSpooled, rejected, deadLettered, deadLetterReasons: [...deadLetterReasons].slice(0, 5), stoppedEarly, skipped: false };
   }
 
   private async replaySpoolOnce(options: WriteOptions): Promise<ReplayReport> {
     if (this.replaying !== undefined) {
-      return { batches: 0, delivered: 0, stillSpooled: 0, rejected: [], stoppedEarly: false, skipped: true };
+      return { batches: 0, delivered: 0, stillSpooled: 0, rejected: [], deadLettered: 0, deadLetterReasons: [], stoppedEarly: false, skipped: true };
     }
     this.replaying = this.replaySpool(options);
     try {
       return await this.replaying;
     } catch (error) {
       // The spool being out of reach must not stop new rows from being delivered; they fail on their own if the sink is down too.
-      return { batches: 0, delivered: 0, stillSpooled: 0, rejected: [], stoppedEarly: true, skipped: false, error: error instanceof Error ? error.message : String(error) };
+      return {
+        batches: 0,
+        delivered: 0,
+        stillSpooled: 0,
+        rejected: [],
+        deadLettered: 0,
+        deadLetterReasons: [],
+        stoppedEarly: true,
+        skipped: false,
+        error: error instanceof Error ? error.message : String(error),
+      };
     } finally {
       this.replaying = undefined;
     }

@@ -1,5 +1,18 @@
 import type { ControlId, Finding, Severity, Status } from "../model/finding.js";
-import type { ControlTransition, RemovedControl } from "../sink/findingRows.js";
+import type { Transition } from "../sink/findingsSchema.js";
+
+/** What the store decided for one control: its status before this observation and the transition. */
+export interface ControlTransition {
+  readonly previousStatus: Status | undefined;
+  readonly transition: Transition;
+}
+
+/** A control that had state when its resource disappeared (or stopped being evaluated). */
+export interface RemovedControl {
+  readonly controlId: ControlId;
+  readonly severity: Severity;
+  readonly previousStatus: Status;
+}
 
 /** What the state store remembers about one control of one resource. */
 export interface ControlMemory {

@@ -2,7 +2,7 @@
  * Runs the real `vaultwatch` binary (bin/vaultwatch.js over dist/) as a user would, building dist/ first when it is
  * missing or older than the sources it is compiled from.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,8 +34,23 @@ function isBuildFresh(): boolean {
   return SOURCE_DIRECTORIES.every((directory) => newestSourceTime(directory) <= built);
 }
 
-function sleep(milliseconds: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Runs tsc without blocking this worker (a blocked worker cannot answer vitest's runner for a minute and fails the run). */
+function compile(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
 }
 
 /**
@@ -43,10 +58,10 @@ function sleep(milliseconds: number): void {
  * directory makes one of them build while the others wait. tsc still emits when files outside the CLI have type
  * errors (colleagues' work in flux), so success is judged by the entry point being fresh, not by tsc's exit code.
  */
-export function ensureBuilt(): void {
+export async function ensureBuilt(): Promise<void> {
   if (isBuildFresh()) return;
   const lock = join(tmpdir(), `vaultwatch-cli-build-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`);
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     try {
       mkdirSync(lock);
@@ -54,21 +69,12 @@ export function ensureBuilt(): void {
     } catch {
       if (isBuildFresh()) return;
       if (Date.now() > deadline) throw new Error(`timed out waiting for another test to build dist/ (lock ${lock})`);
-      sleep(250);
+      await sleep(250);
     }
   }
   try {
     if (isBuildFresh()) return;
-    let compilerOutput = "";
-    try {
-      execFileSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-    } catch (error) {
-      compilerOutput = String((error as { stdout?: string }).stdout ?? error);
-    }
+    const compilerOutput = (await compile()).output;
     if (!isBuildFresh()) throw new Error(`the build (tsc -p tsconfig.build.json) did not produce a fresh dist/cli/main.js:\n${compilerOutput}`);
   } finally {
     rmdirSync(lock);

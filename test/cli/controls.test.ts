@@ -18,8 +18,8 @@ const IDS = [
 ];
 
 describe.concurrent("vaultwatch controls", () => {
-  beforeAll(() => {
-    ensureBuilt();
+  beforeAll(async () => {
+    await ensureBuilt();
   });
 
   it("prints the catalog as a table by default: a header row, then one line per control", async () => {

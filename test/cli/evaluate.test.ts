@@ -99,8 +99,8 @@ const REFERENCE_HSM = { ...REFERENCE_VAULT_WITHOUT_RBAC, "VW-DP-002": "Pass", "V
 describe.concurrent("vaultwatch evaluate", () => {
   let scratch: string;
 
-  beforeAll(() => {
-    ensureBuilt();
+  beforeAll(async () => {
+    await ensureBuilt();
     scratch = mkdtempSync(join(tmpdir(), "vaultwatch-cli-test-"));
   });
 

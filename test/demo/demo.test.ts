@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,15 +118,24 @@ describe("vaultwatch demo", () => {
     }
   });
 
-  it("runs from the command line, prints the story and leaves no process behind", () => {
-    ensureBuilt();
+  it("runs from the command line, prints the story and leaves no process behind", async () => {
+    await ensureBuilt();
     // Every process the demo starts inherits this marker, so afterwards /proc shows whether any survived.
     const marker = `VAULTWATCH_DEMO_TEST_MARK=${process.pid}-${Date.now()}`;
     const [name = "", value = ""] = marker.split("=");
-    const run = spawnSync(process.execPath, ["bin/vaultwatch.js", "demo", "--report", join(directory, "cli-report.html")], {
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, [name]: value },
+    // Run without blocking this worker: a worker blocked for a minute cannot answer vitest's runner, failing the run.
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["bin/vaultwatch.js", "demo", "--report", join(directory, "cli-report.html")], {
+        env: { ...process.env, [name]: value },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 120_000,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, stdout, stderr }));
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain("alice opens kv-payments-prod to the internet");

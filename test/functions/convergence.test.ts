@@ -105,5 +105,5 @@ describe("convergence of resource events", () => {
     );
     expect(failures).toEqual([]);
     expect(deliveries).toBeGreaterThan(ORDERINGS * CHANGES_PER_SCRIPT);
-  }, 120_000);
+  }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { measureEventToUpload, measureSweep, summariseLatencies } from "../../shared/handlers/measure.js";
+import { measureEventToUpload, measureSweep, summariseLatencies } from "../../bench/functionsMeasure.js";
 import { type FunctionsHarness, startFunctionsHarness } from "./support/harness.js";
 
 describe("the benchmark's measurements of the handlers", () => {

@@ -2,6 +2,7 @@ import type { QueryRequest, QueryResponse } from "@azure/arm-resourcegraph";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { ConfiguredEventScope } from "../../shared/handlers/eventScope.js";
 import { SUBSCRIPTIONS_UNDER_MANAGEMENT_GROUPS_QUERY, resolveSweepScope, subscriptionsUnderManagementGroups } from "../../shared/handlers/subscriptionScope.js";
 import { ArmRestClient } from "../../shared/readers/armRestClient.js";
 import type { ResourceGraphQueryClient } from "../../shared/readers/resourceGraphReader.js";
@@ -121,5 +122,38 @@ describe("the scope of a sweep", () => {
     const graph = scriptedGraph([() => page([B, configured.toUpperCase(), A])]);
     const scope = await resolveSweepScope({ subscriptionIds: [configured], managementGroups: ["mg-corp"] }, { arm, resourceGraph: graph.client });
     expect(scope.subscriptionIds).toEqual([configured, A, B].sort((x, y) => x.toLowerCase().localeCompare(y.toLowerCase())));
+  });
+});
+
+describe("the scope an event is checked against", () => {
+  const C = "cccccccc-0000-4000-8000-000000000003";
+
+  it("takes management groups' subscriptions from Resource Graph once, answers from that list, and looks again for an unknown subscription at most once a minute", async () => {
+    let now = Date.parse("2026-11-24T06:00:00Z");
+    const graph = scriptedGraph([() => page([A]), () => page([A, C])]);
+    const scope = new ConfiguredEventScope({ subscriptionIds: [], managementGroups: ["mg-corp"] }, graph.client, () => new Date(now));
+
+    expect(await scope.contains(A.toUpperCase())).toBe(true);
+    expect(await scope.contains(B)).toBe(false);
+    expect(graph.requests).toHaveLength(1);
+    expect(graph.requests[0]?.managementGroups).toEqual(["mg-corp"]);
+
+    now += 61_000;
+    expect(await scope.contains(C)).toBe(true);
+    expect(graph.requests).toHaveLength(2);
+    expect(await scope.contains(B)).toBe(false);
+    expect(graph.requests).toHaveLength(2);
+  });
+
+  it("is the configured subscriptions alone when no management group is set, with no request at all", async () => {
+    const graph = scriptedGraph([]);
+    const scope = new ConfiguredEventScope({ subscriptionIds: [A], managementGroups: [] }, graph.client);
+    expect([await scope.contains(A), await scope.contains(B)]).toEqual([true, false]);
+    expect(graph.requests).toEqual([]);
+  });
+
+  it("is every subscription when neither setting is given, as for the sweep", async () => {
+    const scope = new ConfiguredEventScope({ subscriptionIds: [], managementGroups: [] }, undefined);
+    expect(await scope.contains(C)).toBe(true);
   });
 });

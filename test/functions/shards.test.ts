@@ -55,6 +55,7 @@ describe("sweep shards on the vaultwatch-shards queue", () => {
       stateStore: {
         read: (id) => store.read(id),
         remove: (...args) => store.remove(...args),
+        acknowledge: (...args) => store.acknowledge(...args),
         apply: async (...args) => {
           applies += 1;
           if (broken && applies > 10) {

@@ -32,6 +32,8 @@ function assignedParameters(overrides: Record<string, Json> = {}): Record<string
     queueName: storageNames.queues.events,
     deadLetterContainerName: storageNames.containers.deadLetter,
     location: "westeurope",
+    topicNamePrefix: "evgt-vaultwatch-resourcemanager-",
+    eventSubscriptionName: "vaultwatch-q4zv3mzmvjbwe",
     ...overrides,
   };
 }
@@ -153,12 +155,25 @@ describe("the policy's deployment", () => {
     const { resourceGroup: group, nestedResourceGroup, topic } = rendered();
     expect(group).toMatchObject({ name: "rg-vaultwatch-events", location: "westeurope" });
     expect(nestedResourceGroup).toBe("rg-vaultwatch-events");
-    expect(topic).toMatchObject({ name: `evgt-vaultwatch-${SUBSCRIPTION.slice(0, 8)}`, location: "global", properties: { source: `/subscriptions/${SUBSCRIPTION}` } });
+    expect(topic).toMatchObject({ name: `evgt-vaultwatch-resourcemanager-${SUBSCRIPTION.slice(0, 8)}`, location: "global", properties: { source: `/subscriptions/${SUBSCRIPTION}` } });
+  });
+
+  it("names the topic by its event source and the event subscription by its destination, as the per-subscription onboarding does", () => {
+    const subscriptionBicep = readFileSync(join(INFRA_DIR, "onboard/subscription.bicep"), "utf8");
+    const eventsBicep = readFileSync(join(INFRA_DIR, "onboard/events.bicep"), "utf8");
+    // Switching the event source must create another topic (its type cannot change in place), and two
+    // environments watching one subscription must not overwrite each other's event subscription.
+    expect(subscriptionBicep).toContain("'${abbrs.eventGridSystemTopics}vaultwatch-${toLower(eventSource)}-${take(thisSubscription, 8)}'");
+    expect(policyBicep).toContain("value: '${abbrs.eventGridSystemTopics}vaultwatch-${toLower(eventSource)}-'");
+    expect(eventsBicep).toContain("name: 'vaultwatch-${uniqueString(storageAccountResourceId, queueName)}'");
+    expect(policyBicep).toContain("value: 'vaultwatch-${uniqueString(storageAccountResourceId, storageNames.queues.events)}'");
+    const notifications = rendered({ topicNamePrefix: "evgt-vaultwatch-resourcenotifications-" }).topic;
+    expect(notifications.name).toBe(`evgt-vaultwatch-resourcenotifications-${SUBSCRIPTION.slice(0, 8)}`);
   });
 
   it("delivers to the central events queue with the delivery identity, dead-letters to its container, with today's filter", () => {
     const { eventSubscription } = rendered();
-    expect(eventSubscription.name).toBe(`evgt-vaultwatch-${SUBSCRIPTION.slice(0, 8)}/vaultwatch`);
+    expect(eventSubscription.name).toBe(`evgt-vaultwatch-resourcemanager-${SUBSCRIPTION.slice(0, 8)}/vaultwatch-q4zv3mzmvjbwe`);
     expect(eventSubscription.properties).toEqual({
       eventDeliverySchema: "EventGridSchema",
       filter: subscriptionFilter,

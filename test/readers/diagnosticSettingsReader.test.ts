@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, generateEstate, startEmulator } from "../../emulator/index.js";
 import { ArmRestClient } from "../../shared/readers/armRestClient.js";
 import { DiagnosticSettingsReader, type DiagnosticSettingsReaderOptions } from "../../shared/readers/diagnosticSettingsReader.js";
+import { createAzureReaders } from "../../shared/readers/azureReaders.js";
 import { ReaderStats, countingPolicy } from "../../shared/readers/readerStats.js";
 
 const generated = generateEstate({ resources: 45, subscriptions: 3, seed: 13, forbiddenDiagnosticSettingsRate: 0 });
@@ -129,5 +130,18 @@ describe("the diagnostic-settings reader, through ARM /batch against the emulato
     const results = await readerWith().read([`${ids[0]}?$filter=x`, "/subscriptions/not-a-guid/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v", ids[0] as string]);
     expect(results.map((result) => result.state)).toEqual(["unreadable", "unreadable", "read"]);
     expect(emulator.counters.batchItems.diagnosticSettings).toBe(1);
+  });
+
+  it("calls /batch at most its own number of attempts for a chunk that keeps failing: the SDK pipeline does not retry under it", async () => {
+    emulator.knobs.faults.push({ kinds: ["batch"], status: 503, code: "ServiceUnavailable" });
+    const options = emulator.clientOptions();
+    const readers = createAzureReaders(
+      { credential: emulator.credential, endpoint: options.endpoint, tlsOptions: options.tlsOptions, retryOptions: options.retryOptions },
+      { diagnosticSettings: { backoffMs: 2, maxAttempts: 4 } },
+    );
+    const results = await readers.diagnosticSettings.read(ids.slice(0, 5));
+    emulator.knobs.faults = [];
+    expect(results.every((result) => result.state === "unreadable")).toBe(true);
+    expect(emulator.counters.requests.batch).toBe(4);
   });
 });

@@ -6,8 +6,9 @@ import { defaultKnobs, startEmulator, type Emulator } from "../../emulator/index
 import { BlobSpool } from "../../shared/sink/blobSpool.js";
 import { buildFindingRows } from "../../shared/sink/findingRows.js";
 import { FINDINGS_STREAM_NAME, streamColumns, type FindingRow, type FindingsRow } from "../../shared/sink/findingsSchema.js";
-import { deliveryWarning, FindingsWriter, type WriteReport } from "../../shared/sink/findingsWriter.js";
-import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../shared/state/localAzurite.js";
+import { DEAD_LETTER_AFTER_MS, deliveryWarning, describeReplay, FindingsWriter, type WriteReport } from "../../shared/sink/findingsWriter.js";
+import { requestTimeoutPolicy } from "../../shared/handlers/dependencies.js";
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../cli/demo/localAzurite.js";
 import { containerClientFor } from "../../shared/state/storageClients.js";
 import { startAzurite, type LocalAzurite } from "../support/azurite.js";
 import { evaluationOf, vaultId } from "./evaluations.js";
@@ -128,6 +129,105 @@ describe("the findings writer against the Logs Ingestion emulator", () => {
     const replay = await writer.replaySpool();
     expect(replay).toMatchObject({ batches: 1, delivered: 0, stillSpooled: 10, stoppedEarly: true });
     expect(await spool.summary()).toMatchObject({ pendingBatches: 2, pendingRows: 20 });
+  });
+
+  describe("a spool that cannot stall", () => {
+    let now = new Date("2026-11-24T06:00:00Z");
+    let deadLetters: ContainerClient;
+    let clockedSpool: BlobSpool;
+    let clocked: FindingsWriter;
+    const clock = () => now;
+    beforeEach(async () => {
+      now = new Date("2026-11-24T06:00:00Z");
+      const storage = { kind: "connectionString" as const, connectionString: azurite.connectionString };
+      deadLetters = containerClientFor(storage, `dead-${randomUUID()}`);
+      clockedSpool = await BlobSpool.open(containerClientFor(storage, `spool-${randomUUID()}`), clock, deadLetters);
+      clocked = new FindingsWriter({ client, ruleId: DCR, streamName: STREAM, spool: clockedSpool, maxConcurrency: 2, clock });
+    });
+    const deadLettered = async () => {
+      const blobs: { name: string; body: { reason: string; rows: unknown[] } }[] = [];
+      for await (const item of deadLetters.listBlobsFlat()) {
+        blobs.push({ name: item.name, body: JSON.parse((await deadLetters.getBlockBlobClient(item.name).downloadToBuffer()).toString("utf8")) });
+      }
+      return blobs;
+    };
+
+    it("replays past a batch refused with 403, keeps it while a role assignment may still be propagating, and dead-letters it with the reason once refused again an hour on", async () => {
+      emulator.knobs.faults.push({ kinds: ["ingestion"], status: 403, code: "Forbidden", remaining: 1 });
+      await clocked.write(rowsOf("run-403", 10));
+      emulator.knobs.outages.ingestion = "serviceUnavailable";
+      await clocked.write(rowsOf("run-later", 10));
+      delete emulator.knobs.outages.ingestion;
+
+      emulator.knobs.faults.push({ kinds: ["ingestion"], status: 403, code: "Forbidden", remaining: 1 });
+      now = new Date(now.getTime() + 5 * 60_000);
+      const early = await clocked.replaySpool();
+      expect(early).toMatchObject({ batches: 2, delivered: 10, stillSpooled: 10, deadLettered: 0, stoppedEarly: false });
+      expect(ledgerKeys()).toEqual(new Set(rowsOf("run-later", 10).map(keyOf)));
+
+      emulator.knobs.faults.push({ kinds: ["ingestion"], status: 400, code: "InvalidStream", remaining: 1 });
+      now = new Date(now.getTime() + DEAD_LETTER_AFTER_MS);
+      const late = await clocked.replaySpool();
+      expect(late).toMatchObject({ batches: 1, delivered: 0, stillSpooled: 0, deadLettered: 10, stoppedEarly: false });
+      expect(describeReplay(late)).toMatch(/^spool replay: 1 batch\(es\); 0 delivered, 0 still spooled, 10 dead-lettered, 0 refused; dead-lettered to vaultwatch-spool-deadletter because: Logs Ingestion answered 400 InvalidStream/);
+      expect(await clockedSpool.summary()).toMatchObject({ pendingBatches: 0 });
+      const [letter] = await deadLettered();
+      expect(letter?.body.reason).toMatch(/400 InvalidStream/);
+      expect(letter?.body.rows).toHaveLength(10);
+    });
+
+    it("gives up on a hung Logs Ingestion call after the request timeout and spools its rows", async () => {
+      const hung = new LogsIngestionClient(emulator.url, emulator.credential, {
+        ...emulator.clientOptions(),
+        retryOptions: { maxRetries: 0 },
+        additionalPolicies: [{ policy: requestTimeoutPolicy(200), position: "perRetry" }],
+      });
+      emulator.knobs.latencyByKindMs.ingestion = 5_000;
+      const writer = new FindingsWriter({ client: hung, ruleId: DCR, streamName: STREAM, spool: clockedSpool, clock });
+      const report = await writer.write(rowsOf("run-hung", 5));
+      emulator.knobs.latencyByKindMs = {};
+      expect(report).toMatchObject({ delivered: 0, spooled: 5 });
+      expect(report.failureReasons.join(" ")).toMatch(/abort/i);
+    });
+
+    it("leaves every batch in the spool when the replay dies part-way, and delivers them on the next run", async () => {
+      emulator.knobs.outages.ingestion = "serviceUnavailable";
+      await clocked.write(rowsOf("run-c1", 10));
+      await clocked.write(rowsOf("run-c2", 10));
+      delete emulator.knobs.outages.ingestion;
+      let uploads = 0;
+      const dying = new FindingsWriter({
+        client: {
+          upload: async (...args: Parameters<LogsIngestionClient["upload"]>) => {
+            uploads += 1;
+            if (uploads === 2) throw new Error("the worker was recycled");
+            return client.upload(...args);
+          },
+        } as Pick<LogsIngestionClient, "upload">,
+        ruleId: DCR,
+        streamName: STREAM,
+        spool: {
+          ...clockedSpool,
+          keep: (...args) => clockedSpool.keep(...args),
+          reject: (...args) => clockedSpool.reject(...args),
+          deadLetter: (...args) => clockedSpool.deadLetter(...args),
+          summary: () => clockedSpool.summary(),
+          claim: async function* () {
+            for await (const batch of clockedSpool.claim()) {
+              yield { ...batch, retain: async () => { throw new Error("the worker was recycled"); } };
+            }
+          },
+        },
+        clock,
+      });
+      await expect(dying.replaySpool()).rejects.toThrow(/recycled/);
+      expect((await clockedSpool.summary()).pendingBatches).toBeGreaterThanOrEqual(1);
+
+      const next = await clocked.replaySpool();
+      expect(next.stillSpooled).toBe(0);
+      expect(await clockedSpool.summary()).toMatchObject({ pendingBatches: 0 });
+      expect(ledgerKeys()).toEqual(new Set([...rowsOf("run-c1", 10), ...rowsOf("run-c2", 10)].map(keyOf)));
+    });
   });
 
   it("splits a chunk refused as too large (413) until the parts are accepted", async () => {

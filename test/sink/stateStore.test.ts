@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { findingRowsBuilder } from "../../shared/sink/findingRows.js";
 import type { FindingRow } from "../../shared/sink/findingsSchema.js";
 import type { RunContext } from "../../shared/sink/runContext.js";
 import { tableClientFor } from "../../shared/state/storageClients.js";
@@ -22,7 +23,7 @@ afterAll(async () => {
 beforeEach(async () => {
   // A fresh table per test: tests stay independent without restarting Azurite.
   table = tableClientFor({ kind: "connectionString", connectionString: azurite.connectionString }, `state${randomUUID().replace(/-/g, "").slice(0, 20)}`);
-  store = await TableStateStore.open(table);
+  store = await TableStateStore.open(table, findingRowsBuilder);
 });
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 6, minute));
@@ -124,9 +125,10 @@ describe("the state store", () => {
     await store.apply(evaluationOf({ id }), at(0), run("sweep-1"));
     const removal = await store.remove(id, at(10), run("event-delete", "event"));
     const retried = await store.remove(id, at(10), run("event-delete", "event"));
-    expect(retried).toEqual({ outcome: "replayed", rows: removal.rows });
+    expect(retried).toEqual({ outcome: "replayed", rows: removal.rows, pending: removal.pending });
     const again = await store.remove(id, at(15), run("event-delete-2", "event"));
-    expect(again).toEqual({ outcome: "applied", rows: [] });
+    // No rows of its own; the first deletion's Removed rows are still in the outbox (never acknowledged).
+    expect(again).toEqual({ outcome: "applied", rows: [], pending: removal.pending });
   });
 
   it("ignores a deletion older than the last observation (the resource was recreated since)", async () => {
@@ -138,7 +140,7 @@ describe("the state store", () => {
 
   it("keeps a tombstone for a deletion of a resource it never saw, so an older create stays dead", async () => {
     const removal = await store.remove(id, at(10), run("event-delete", "event"));
-    expect(removal).toEqual({ outcome: "applied", rows: [] });
+    expect(removal).toEqual({ outcome: "applied", rows: [], pending: [] });
     expect((await store.apply(evaluationOf({ id }), at(9), run("event-create", "event"))).outcome).toBe("stale");
   });
 
@@ -162,3 +164,46 @@ describe("the state store", () => {
     await expect(store.apply(evaluationOf({ id }), at(5), run("sweep-2"))).rejects.toThrow(/controls of .* is not JSON/);
   });
 });
+
+describe("the state store's outbox", () => {
+  const id = vaultId("kv-outbox");
+
+  it("keeps the rows that move a chain with the state until they are acknowledged, and hands them to any later worker, even one whose observation is stale", async () => {
+    await store.apply(evaluationOf({ id }), at(0), run("sweep-1"));
+    const first = await store.read(id);
+    await store.acknowledge(id, first?.outbox ?? []);
+    const failing = await store.apply(evaluationOf({ id, statuses: { "VW-NET-001": "Fail" } }), at(10), run("sweep-2"));
+
+    // Only the chain row (Pass to Fail) is kept; the eleven unchanged rows are heartbeats.
+    expect(failing.pending.map((row) => [row.ControlId, row.PreviousStatus, row.Status, row.Transition])).toEqual([["VW-NET-001", "Pass", "Fail", "New"]]);
+    const late = await store.apply(evaluationOf({ id }), at(5), run("event-late", "event"));
+    expect(late).toMatchObject({ outcome: "stale", rows: [] });
+    expect(late.pending).toEqual(failing.pending);
+    const next = await store.apply(evaluationOf({ id, statuses: { "VW-NET-001": "Fail" } }), at(20), run("event-1", "event"));
+    expect(next.pending).toEqual(failing.pending);
+
+    await store.acknowledge(id, next.pending);
+    expect((await store.read(id))?.outbox).toEqual([]);
+  });
+
+  it("leaves rows a racing worker added when it acknowledges its own", async () => {
+    await store.apply(evaluationOf({ id }), at(0), run("sweep-1"));
+    const seen = (await store.read(id))?.outbox ?? [];
+    const racing = await store.apply(evaluationOf({ id, statuses: { "VW-DP-001": "Fail" } }), at(10), run("event-1", "event"));
+    await store.acknowledge(id, seen);
+
+    const left = (await store.read(id))?.outbox ?? [];
+    expect(left.map((row) => [row.ControlId, row.Transition])).toEqual([["VW-DP-001", "New"]]);
+    expect(racing.pending).toHaveLength(seen.length + 1);
+  });
+
+  it("carries a deletion's Removed rows in the outbox, so a crash before their upload cannot lose them", async () => {
+    await store.apply(evaluationOf({ id, statuses: { "VW-NET-001": "Fail" } }), at(0), run("sweep-1"));
+    await store.acknowledge(id, (await store.read(id))?.outbox ?? []);
+    const removal = await store.remove(id, at(10), run("event-delete", "event"));
+    const again = await store.remove(id, at(20), run("sweep-2"));
+    expect(removal.pending.every((row) => row.Transition === "Removed")).toBe(true);
+    expect(again.pending).toEqual(removal.pending);
+  });
+});
+

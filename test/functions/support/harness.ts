@@ -46,7 +46,7 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
     });
     const clientOptions = emulator.clientOptions();
     const deps = await createHandlerDependencies(config, {
-      connection: { credential: emulator.credential, armEndpoint: emulator.url, tlsOptions: clientOptions.tlsOptions, retryOptions: clientOptions.retryOptions },
+      connection: { credential: emulator.credential, endpoint: emulator.url, tlsOptions: clientOptions.tlsOptions, retryOptions: clientOptions.retryOptions },
       diagnosticSettings: { backoffMs: 10 },
       resourceGraph: { fallbackThrottleDelayMs: 50 },
       ...options.dependencies,

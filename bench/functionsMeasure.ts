@@ -6,14 +6,14 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Timer } from "@azure/functions";
-import { InvocationContext } from "./functionsRuntime.js";
-import type { FindingRow, FindingsRow } from "../sink/findingsSchema.js";
-import type { FindingsWriter } from "../sink/findingsWriter.js";
-import type { HandlerDependencies } from "./dependencies.js";
-import { handleEventQueueMessage } from "./eventHandlers.js";
-import { mapWithConcurrency } from "./invocation.js";
-import { handleShardMessage } from "./shardHandler.js";
-import { handleSweepTimer } from "./sweepTimerHandler.js";
+import { InvocationContext } from "../shared/handlers/functionsRuntime.js";
+import type { FindingRow, FindingsRow } from "../shared/sink/findingsSchema.js";
+import type { FindingsWriter, WriteReport } from "../shared/sink/findingsWriter.js";
+import type { HandlerDependencies } from "../shared/handlers/dependencies.js";
+import { handleEventQueueMessage } from "../shared/handlers/eventHandlers.js";
+import { mapWithConcurrency } from "../shared/handlers/invocation.js";
+import { handleShardMessage } from "../shared/handlers/shardHandler.js";
+import { handleSweepTimer } from "../shared/handlers/sweepTimerHandler.js";
 
 /** The slice of the emulator's estate the measurements change (structurally `Estate` from emulator/). */
 export interface MutableEstate {
@@ -176,5 +176,106 @@ export async function measureSweep(options: { readonly deps: HandlerDependencies
     totalMs,
     resourcesPerSecond: totalMs > 0 ? (resources * 1000) / totalMs : 0,
     shardMs: summariseLatencies(shardDurations),
+  };
+}
+
+export interface FaultRunMeasurement {
+  readonly vaults: number;
+  /** Distinct rows (by identity) the handlers handed to the writer, each delivery and redelivery included. */
+  readonly rowsProduced: number;
+  /** Distinct rows of those vaults in the ledger once the faults ended and the spool was replayed. */
+  readonly distinctLedgerRows: number;
+  /** Ledger rows beyond the distinct ones: redeliveries collapsed by identity. */
+  readonly duplicateLedgerRows: number;
+  /** Deliveries that failed (a crash before the upload, or a write that could not be kept) and were redelivered. */
+  readonly redeliveries: number;
+  /** Vaults whose change into Fail reached the ledger as a `New` VW-NET-001 row. */
+  readonly newPublicAccessFailures: number;
+}
+
+function rowIdentity(row: FindingsRow): string {
+  const finding = row as Partial<FindingRow>;
+  return `${row.RunId}|${String(finding.AzureResourceId ?? "").toLowerCase()}|${String(finding.ControlId ?? "")}|${row.TimeGenerated}`;
+}
+
+/**
+ * The event path under faults: `vaults` vaults are evaluated locked down, then made public, and each change's event
+ * is delivered while `faults(true)` has Logs Ingestion failing, and while one delivery in `crashEvery` crashes after
+ * the state moved and before anything was uploaded; a failed delivery is redelivered as the queue would, until it
+ * succeeds. Then the faults end and the spool is replayed. Every row the handlers produced must be in the ledger.
+ */
+export async function measureFaultRun(options: {
+  readonly deps: HandlerDependencies;
+  readonly estate: MutableEstate;
+  readonly subscriptionId: string;
+  readonly vaults: number;
+  readonly crashEvery: number;
+  readonly faults: (on: boolean) => void;
+  readonly ledgerRows: () => readonly FindingsRow[];
+}): Promise<FaultRunMeasurement> {
+  const { deps, rows } = recordingWriter(options.deps);
+  let writes = 0;
+  const writer: Pick<FindingsWriter, "write"> = deps.writer;
+  const crashing: HandlerDependencies = {
+    ...deps,
+    writer: {
+      write: (batch) => {
+        writes += 1;
+        if (writes % options.crashEvery === 0) return Promise.reject<WriteReport>(new Error("the worker crashed before the upload"));
+        return writer.write(batch);
+      },
+    },
+  };
+  const stamp = Date.now().toString(36);
+  const ids: string[] = [];
+  let redeliveries = 0;
+  const deliver = async (id: string, eventId: string): Promise<void> => {
+    for (let delivery = 1; ; delivery += 1) {
+      try {
+        await handleEventQueueMessage(writeEvent(id, options.subscriptionId, eventId), quietContext("resourceEventsFromQueue", { dequeueCount: delivery }), crashing);
+        return;
+      } catch {
+        redeliveries += 1;
+        if (delivery >= 20) throw new Error(`the event for ${id} failed 20 deliveries`);
+      }
+    }
+  };
+  for (let index = 0; index < options.vaults; index += 1) {
+    const name = `kv-fault-${stamp}-${index}`;
+    const id = `/subscriptions/${options.subscriptionId}/resourceGroups/rg-vaultwatch-faults/providers/Microsoft.KeyVault/vaults/${name}`;
+    ids.push(id.toLowerCase());
+    options.estate.upsertResource(lockedDownVault(id, name));
+    await deliver(id, `${name}-created`);
+    const body = options.estate.getResource(id) as { properties: Record<string, unknown> };
+    body.properties.publicNetworkAccess = "Enabled";
+    options.estate.upsertResource(body);
+    options.faults(true);
+    try {
+      await deliver(id, `${name}-made-public`);
+    } finally {
+      options.faults(false);
+    }
+  }
+  // The next write replays the spool first, as any later invocation would.
+  await options.deps.writer.write([]);
+  const mine = (row: FindingsRow) => ids.includes(String((row as Partial<FindingRow>).AzureResourceId ?? "").toLowerCase());
+  const produced = new Set(rows.filter(mine).map(rowIdentity));
+  const ledger = options.ledgerRows().filter(mine);
+  const distinct = new Set(ledger.map(rowIdentity));
+  const newFailures = new Set(
+    ledger
+      .filter((row) => {
+        const finding = row as Partial<FindingRow>;
+        return finding.ControlId === "VW-NET-001" && finding.Status === "Fail" && finding.Transition === "New";
+      })
+      .map((row) => String((row as Partial<FindingRow>).AzureResourceId).toLowerCase()),
+  );
+  return {
+    vaults: options.vaults,
+    rowsProduced: produced.size,
+    distinctLedgerRows: [...produced].filter((identity) => distinct.has(identity)).length,
+    duplicateLedgerRows: ledger.length - distinct.size,
+    redeliveries,
+    newPublicAccessFailures: newFailures.size,
   };
 }
