@@ -1,5 +1,5 @@
 /**
- * Crash injection over both paths that move state (DESIGN.md: every state change is crash-safe). Each awaited step of
+ * Crash injection over both paths that move state (a design rule: every state change is crash-safe). Each awaited step of
  * the event path and of the sweep shard path is made to fail in turn, before it reaches the service and after it
  * took effect; then the work is redelivered as the queue would (and, for the shard, raced by an event for the same
  * vault), and the vault is fixed so the change out of Fail is seen too. After each scenario the emulator's Log
