@@ -171,8 +171,9 @@ export async function processShard(message: ShardMessage, deps: ShardWorkerDepen
       if (!seen.has(armIdKey(live.resourceId)) && live.observedAt.getTime() < observedAt.getTime()) gone.push(live.resourceId);
     }
     // Missing from Resource Graph is a hint too (it trails ARM, and an unreadable scope lists nothing): a deletion is
-    // believed only when ARM answers 404 or 410 for the resource itself (a design decision: events and listings are hints, reads are truth). A resource the
-    // configuration excludes is still there: its rows end with the exclusion's reason, with no read.
+    // believed only when ARM answers 404 or 410 for the resource itself (events and listings are hints, reads are
+    // truth). A resource the configuration excludes is still there: its rows end with the exclusion's reason, with no
+    // read.
     const changes = await mapWithConcurrency(gone, APPLY_CONCURRENCY, async (resourceId) => {
       const exclusionReason = excluded.get(armIdKey(resourceId));
       if (exclusionReason !== undefined) return { resourceId, change: await deps.stateStore.remove(resourceId, observedAt, run, exclusionReason) };
